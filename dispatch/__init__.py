@@ -1,0 +1,58 @@
+"""dispatch: the event-ticket dispatch system for grid governance in the 141 model."""
+
+import os
+
+from flask import Flask, jsonify, request
+
+from .config import Config, _normalise_db_url
+from .extensions import api, babel, db, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "migrations")
+
+
+def select_locale() -> str:
+    """Chinese first; ?lang=en or the browser's preference switches to English."""
+    wanted = request.args.get("lang")
+    if wanted in ("zh_CN", "en"):
+        return wanted
+    return request.accept_languages.best_match(["zh_CN", "zh", "en"]) or "zh_CN"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(Config(app.instance_path))
+    if config:
+        app.config.update(config)
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(
+            app.config["SQLALCHEMY_DATABASE_URI"])
+    app.json.ensure_ascii = False
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    db.init_app(app)
+    from .migration_render import render_item
+    migrate.init_app(app, db, directory=MIGRATIONS, render_item=render_item, compare_type=True,
+                     render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+    from .api import register as register_api
+    from . import models  # noqa: F401  (one metadata for Alembic)
+    from .cli import register_commands
+    from .services import photo_jobs, routing  # noqa: F401  (register outbox handlers)
+
+    register_api(api)
+    register_commands(app)
+
+    @app.get("/")
+    def index():
+        return jsonify(name="dispatch", api="/api/v1", openapi="/api/v1/openapi.json",
+                       health="/healthz")
+
+    @app.get("/healthz")
+    def health():
+        db.session.execute(db.text("SELECT 1"))
+        return jsonify(status="ok")
+
+    return app

@@ -1,0 +1,34 @@
+"""Intake: a grid worker files a report (multipart, photos, Idempotency-Key)."""
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from ..services.errors import BadInput
+from ..services.intake import submit_report
+from .auth import BEARER, auth_required
+from .present import ticket_json
+from .schemas import IncidentFilesSchema, IncidentFormSchema, TicketSchema
+from .uploads import read_photos
+
+blp = Blueprint("incidents", __name__, description="Filing reports")
+KEY_HEADER = "Idempotency-Key"
+
+
+@blp.post("/incidents")
+@blp.arguments(IncidentFormSchema, location="form")
+@blp.arguments(IncidentFilesSchema, location="files")
+@blp.response(201, TicketSchema)
+@blp.alt_response(200, schema=TicketSchema,
+                  description="The same Idempotency-Key was seen before: the first ticket.")
+@blp.doc(security=BEARER, parameters=[{
+    "in": "header", "name": KEY_HEADER, "schema": {"type": "string", "maxLength": 100},
+    "description": "Made by the client when the form opens; retries send the same key."}])
+@auth_required
+def file_report(form, _files):
+    """File a report: category, description, location (lat/lng, or GPS in the first photo),
+    up to six photos. The same Idempotency-Key again returns the first ticket with 200."""
+    key = (request.headers.get(KEY_HEADER) or "").strip() or None
+    if key is not None and (len(key) > 100 or not key.isprintable()):
+        raise BadInput("Bad Idempotency-Key.", {KEY_HEADER: ["1 to 100 printable characters."]})
+    ticket, created = submit_report(g.user, form, read_photos(), key)
+    return ticket_json(ticket, g.user), 201 if created else 200

@@ -1,0 +1,68 @@
+"""Tickets as the API shows them: codes instead of ids, the actions this user may take now."""
+
+from flask import url_for
+
+from ..core import lifecycle
+from ..models import Photo, Ticket, TicketEvent, User
+from ..services.actors import actor_for
+from ..services.tickets import facts
+
+
+def _code(obj) -> str | None:
+    return obj.code if obj is not None else None
+
+
+def routing_explanation(ticket: Ticket) -> dict | None:
+    """The latest routing decision (by the routing job or a dispatcher), with its explanation."""
+    for event in reversed(ticket.events):
+        if event.action in ("dispatch", "queue") and event.actor_role == "system":
+            return event.data.get("explanation")
+        if event.action == "dispatch":
+            return {"outcome": "dispatched", "by": "dispatcher", "summary": event.note or ""}
+    return None
+
+
+def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
+    body = {
+        "number": ticket.number, "state": ticket.state, "version": ticket.version,
+        "category": {"code": ticket.category.code, "name_zh": ticket.category.name_zh,
+                     "name_en": ticket.category.name_en},
+        "description": ticket.description,
+        "location": {"lat": ticket.lat, "lng": ticket.lon, "source": ticket.location_source},
+        "grid": _code(ticket.grid), "community": _code(ticket.community),
+        "street": _code(ticket.street), "reporter": ticket.reporter.username,
+        "board": ticket.board_code, "lead_department": _code(ticket.lead_department),
+        "helpers": [d.code for d in ticket.helpers],
+        "pending_request": ticket.pending_request, "pending_hours": ticket.pending_hours,
+        "extension_hours": ticket.extension_hours, "rework_count": ticket.rework_count,
+        "send_back_count": ticket.send_back_count,
+        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
+        "created_at": ticket.created_at, "dispatched_at": ticket.dispatched_at,
+        "accepted_at": ticket.accepted_at, "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at, "due_at": ticket.due_at,
+        "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
+        "routing": routing_explanation(ticket),
+    }
+    if detail:
+        body["events"] = [event_json(e) for e in ticket.events]
+        body["photos"] = [photo_json(p) for p in ticket.photos]
+    return body
+
+
+def event_json(event: TicketEvent) -> dict:
+    return {"id": event.id, "action": event.action,
+            "actor": event.actor.username if event.actor else None,
+            "actor_role": event.actor_role, "from_state": event.from_state,
+            "to_state": event.to_state, "board": event.board_code,
+            "department": _code(event.department), "note": event.note, "data": event.data,
+            "created_at": event.created_at}
+
+
+def photo_json(photo: Photo) -> dict:
+    ready = photo.status == "ready"
+    return {"id": photo.id, "kind": photo.kind, "status": photo.status,
+            "width": photo.width, "height": photo.height,
+            "display_url": url_for("tickets.photo_file", photo_id=photo.id,
+                                   rendition="display") if ready else None,
+            "thumb_url": url_for("tickets.photo_file", photo_id=photo.id,
+                                 rendition="thumb") if ready else None}

@@ -1,0 +1,82 @@
+"""Reference data a client needs to file and route: categories, boards, departments, grids."""
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Board, Category, Community, Department, Grid
+from ..services.grid_index import current_index
+from ..services.errors import NotFound
+from .auth import BEARER, auth_required
+from .schemas import BoardSchema, CategorySchema, DepartmentSchema, GridSchema, PointArgsSchema
+
+blp = Blueprint("reference", __name__, description="Boards, departments, categories, grids")
+
+
+@blp.get("/categories")
+@blp.response(200, CategorySchema(many=True))
+@blp.doc(security=BEARER)
+@auth_required
+def categories():
+    """Active categories with their default board, department and time limit."""
+    rows = db.session.scalars(select(Category).where(Category.active.is_(True))
+                              .options(joinedload(Category.department)).order_by(Category.code))
+    return [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "kind": c.kind,
+             "major_class": c.major_class, "major_class_zh": c.major_class_zh,
+             "board": c.board_code, "department": c.department.code if c.department else None,
+             "time_limit": {"value": c.time_limit_value, "unit": c.time_limit_unit},
+             "urgent": c.urgent} for c in rows]
+
+
+@blp.get("/boards")
+@blp.response(200, BoardSchema(many=True))
+@blp.doc(security=BEARER)
+@auth_required
+def boards():
+    """The four boards."""
+    return db.session.scalars(select(Board).order_by(Board.position)).all()
+
+
+@blp.get("/departments")
+@blp.response(200, DepartmentSchema(many=True))
+@blp.doc(security=BEARER)
+@auth_required
+def departments():
+    """Active departments and sections, with the boards each serves."""
+    rows = db.session.scalars(select(Department).where(Department.active.is_(True))
+                              .order_by(Department.code)).unique()
+    return [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en, "kind": d.kind,
+             "parent": d.parent.code if d.parent else None,
+             "boards": [b.code for b in d.boards]} for d in rows]
+
+
+@blp.get("/grids")
+@blp.arguments(PointArgsSchema, location="query")
+@blp.response(200, GridSchema)
+@blp.doc(security=BEARER)
+@auth_required
+def grid_at(args):
+    """The grid that holds a point (WGS-84), with its community and street."""
+    cell = current_index().locate(args["lng"], args["lat"])
+    if cell is None:
+        raise NotFound("The point lies outside every grid.")
+    grid = db.session.scalar(select(Grid).where(Grid.code == cell.code)
+                             .options(joinedload(Grid.community).joinedload(Community.street)))
+    community = grid.community
+    return {"code": grid.code, "name_zh": grid.name_zh,
+            "community": {"code": community.code, "name_zh": community.name_zh},
+            "street": {"code": community.street.code, "name_zh": community.street.name_zh}}
+
+
+@blp.get("/grids.geojson")
+@blp.doc(security=BEARER)
+@auth_required
+def grids_geojson():
+    """Every grid as a GeoJSON FeatureCollection (for the map)."""
+    rows = db.session.scalars(select(Grid).options(joinedload(Grid.community))
+                              .order_by(Grid.code))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": g.code, "geometry": g.geometry,
+         "properties": {"code": g.code, "name_zh": g.name_zh, "community": g.community.code,
+                        "community_name_zh": g.community.name_zh}} for g in rows]}

@@ -1,0 +1,182 @@
+"""Request and response shapes of the API; they also write the OpenAPI document."""
+
+from marshmallow import Schema, fields, validate
+from marshmallow.validate import Length, OneOf, Range
+
+from ..core.lifecycle import ACTIONS, State
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=Length(1, 64))
+    password = fields.String(required=True, validate=Length(1, 256), load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+
+
+class MeSchema(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    department = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    board = fields.String(allow_none=True)
+    grid = fields.String(allow_none=True)
+
+
+class BoardSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class DepartmentSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    parent = fields.String(allow_none=True)
+    boards = fields.List(fields.String())
+
+
+class TimeLimitSchema(Schema):
+    value = fields.Integer()
+    unit = fields.String()
+
+
+class CategorySchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    major_class = fields.String()
+    major_class_zh = fields.String()
+    board = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    time_limit = fields.Nested(TimeLimitSchema)
+    urgent = fields.Boolean()
+
+
+class PointArgsSchema(Schema):
+    lat = fields.Float(required=True, allow_nan=False, validate=Range(-90, 90))
+    lng = fields.Float(required=True, allow_nan=False, validate=Range(-180, 180))
+
+
+class GridSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    community = fields.Dict()
+    street = fields.Dict()
+
+
+class IncidentFormSchema(Schema):
+    category = fields.String(required=True, validate=Length(1, 8))
+    description = fields.String(required=True, validate=Length(1, 2000))
+    lat = fields.Float(allow_nan=False, validate=Range(-90, 90), load_default=None)
+    lng = fields.Float(allow_nan=False, validate=Range(-180, 180), load_default=None)
+
+
+class IncidentFilesSchema(Schema):
+    photos = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                         metadata={"description": "0 to 6 JPEG, PNG or WebP photos"})
+
+
+class PhotoSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    display_url = fields.String(allow_none=True)
+    thumb_url = fields.String(allow_none=True)
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    action = fields.String()
+    actor = fields.String(allow_none=True)
+    actor_role = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    board = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    data = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class TicketSchema(Schema):
+    number = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    category = fields.Dict()
+    description = fields.String()
+    location = fields.Dict()
+    grid = fields.String(allow_none=True)
+    community = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    reporter = fields.String()
+    board = fields.String(allow_none=True)
+    lead_department = fields.String(allow_none=True)
+    helpers = fields.List(fields.String())
+    pending_request = fields.String(allow_none=True)
+    pending_hours = fields.Integer(allow_none=True)
+    extension_hours = fields.Integer()
+    rework_count = fields.Integer()
+    send_back_count = fields.Integer()
+    merged_into = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    dispatched_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    allowed_actions = fields.List(fields.String())
+    routing = fields.Dict(allow_none=True)
+
+
+class TicketDetailSchema(TicketSchema):
+    events = fields.List(fields.Nested(EventSchema))
+    photos = fields.List(fields.Nested(PhotoSchema))
+
+
+class TicketPageSchema(Schema):
+    items = fields.List(fields.Nested(TicketSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class TicketListArgsSchema(Schema):
+    state = fields.String(validate=OneOf([s.value for s in State]))
+    board = fields.String()
+    department = fields.String()
+    grid = fields.String()
+    reporter = fields.String()
+    page = fields.Integer(load_default=1, validate=Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=Range(1, 100))
+
+
+class ActionSchema(Schema):
+    action = fields.String(required=True, validate=OneOf(ACTIONS))
+    version = fields.Integer(required=True, strict=False)
+    note = fields.String(validate=Length(max=2000))
+    reason = fields.String(validate=Length(max=2000))
+    board = fields.String()
+    department = fields.String()
+    helpers = fields.List(fields.String())
+    into = fields.String(metadata={"description": "merge: the surviving ticket's number"})
+    hours = fields.Integer(strict=False, metadata={"description": "request_extension"})
+
+
+class BoardSummarySchema(Schema):
+    board = fields.String(allow_none=True)
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    open = fields.Integer()
+    overdue = fields.Integer()
+    today = fields.Dict()
+
+
+class StreetArgsSchema(Schema):
+    street = fields.String(validate=validate.Length(equal=9))

@@ -1,0 +1,122 @@
+"""Tickets: list within one's jurisdiction, read with history, act on, fetch photos."""
+
+from flask import g, request, send_file
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from ..core.lifecycle import Forbidden, Stale
+from ..extensions import db
+from ..models import Department, Grid, Photo, Ticket, User
+from ..services import photo_store
+from ..services import tickets as ticket_service
+from ..services.errors import BadInput, NotFound
+from .auth import BEARER, auth_required
+from .present import ticket_json
+from .schemas import (ActionSchema, TicketDetailSchema, TicketListArgsSchema, TicketPageSchema,
+                      TicketSchema)
+from .uploads import read_photos
+
+blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
+
+
+@blp.get("/tickets")
+@blp.arguments(TicketListArgsSchema, location="query")
+@blp.response(200, TicketPageSchema)
+@blp.doc(security=BEARER)
+@auth_required
+def list_tickets(args):
+    """Tickets you may see, newest first, filtered by state, board, department, grid, reporter."""
+    stmt = ticket_service.visible_to(g.user)
+    if args.get("state"):
+        stmt = stmt.where(Ticket.state == args["state"])
+    if args.get("board"):
+        stmt = stmt.where(Ticket.board_code == args["board"])
+    if args.get("department"):
+        stmt = stmt.where(Ticket.lead_department_id == select(Department.id).where(
+            Department.code == args["department"]).scalar_subquery())
+    if args.get("grid"):
+        stmt = stmt.where(Ticket.grid_id == select(Grid.id).where(
+            Grid.code == args["grid"]).scalar_subquery())
+    if args.get("reporter"):
+        stmt = stmt.where(Ticket.reporter_id == select(User.id).where(
+            User.username == args["reporter"]).scalar_subquery())
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page, per_page = args["page"], args["per_page"]
+    rows = db.session.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [ticket_json(t, g.user) for t in rows], "page": page,
+            "per_page": per_page, "total": total}
+
+
+def _visible_ticket(number: str) -> Ticket:
+    ticket = ticket_service.get_ticket(number)
+    if not ticket_service.can_see(g.user, ticket):
+        raise Forbidden("This ticket is not in your jurisdiction.")
+    return ticket
+
+
+@blp.get("/tickets/<number>")
+@blp.response(200, TicketDetailSchema)
+@blp.doc(security=BEARER)
+@auth_required
+def get_ticket(number):
+    """One ticket with its events, photos and routing explanation."""
+    return ticket_json(_visible_ticket(number), g.user, detail=True)
+
+
+@blp.post("/tickets/<number>/actions")
+@blp.response(200, TicketSchema)
+@blp.doc(security=BEARER, requestBody={
+    "required": True,
+    "description": "JSON, or multipart/form-data with the same fields plus `photos` "
+                   "(resolve only).",
+    "content": {"application/json": {"schema": "ActionSchema"},
+                "multipart/form-data": {"schema": "ActionSchema"}}})
+@blp.alt_response(409, description="Stale version: the body carries the current ticket.")
+@auth_required
+def act(number):
+    """Take a lifecycle action. 403 wrong role or jurisdiction; 409 stale version (with the
+    current ticket); 422 not allowed in this state or bad parameters."""
+    payload, photos = _action_payload()
+    try:
+        ticket = ticket_service.perform_action(g.user, number, payload, photos)
+    except Stale as exc:
+        db.session.rollback()
+        current = ticket_service.get_ticket(number)
+        exc.extra = {"ticket": TicketSchema().dump(ticket_json(current, g.user))}
+        raise
+    return ticket_json(ticket, g.user)
+
+
+def _action_payload() -> tuple[dict, list[bytes]]:
+    if request.mimetype == "multipart/form-data":
+        raw = request.form.to_dict()
+        if "helpers" in request.form:
+            raw["helpers"] = [h for h in request.form.getlist("helpers") if h]
+        photos = read_photos()
+    else:
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            raise BadInput("Send a JSON object (or multipart form).", {"_": ["Invalid JSON."]})
+        photos = []
+    try:
+        return ActionSchema().load(raw), photos
+    except ValidationError as exc:
+        raise BadInput("The action has errors.", exc.messages) from exc
+
+
+@blp.get("/photos/<int:photo_id>/<any(display, thumb):rendition>")
+@blp.doc(security=BEARER)
+@auth_required
+def photo_file(photo_id, rendition):
+    """A processed photo (never the uploaded original)."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("No such photo.")
+    if not ticket_service.can_see(g.user, photo.ticket):
+        raise Forbidden("This photo is not in your jurisdiction.")
+    path = photo.display_path if rendition == "display" else photo.thumb_path
+    if photo.status != "ready" or not path:
+        raise NotFound("The photo is still being processed.")
+    return send_file(photo_store.absolute(path), mimetype="image/jpeg", max_age=3600)

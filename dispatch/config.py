@@ -1,0 +1,53 @@
+"""Configuration read once from the environment.
+
+Nothing secret lives in the repository: SECRET_KEY must come from the environment in production;
+the development fallback is random per process, so tokens do not survive a restart.
+"""
+
+import os
+import secrets
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Every setting the app reads, with the embedded defaults of a one-laptop install."""
+
+    def __init__(self, instance_path: str):
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or secrets.token_hex(32)
+        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+            env.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'dispatch.db')}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Unset: jobs run inline after commit. Set: jobs go to RQ on this Redis.
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.RQ_QUEUE = env.get("RQ_QUEUE", "dispatch")
+        self.UPLOAD_FOLDER = env.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads")
+        self.MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 64) * 1024 * 1024
+        self.MAX_PHOTO_BYTES = _int("MAX_PHOTO_MB", 15) * 1024 * 1024
+        self.MAX_PHOTOS = _int("MAX_PHOTOS", 6)
+        self.MAX_PHOTO_PIXELS = _int("MAX_PHOTO_PIXELS", 40_000_000)
+        self.TOKEN_MAX_AGE = _int("TOKEN_MAX_AGE_SECONDS", 30 * 24 * 3600)
+        self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 15)
+        self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 900)
+        self.TIMEZONE = env.get("DISPATCH_TIMEZONE", "Asia/Shanghai")
+        self.DEMO_PASSWORD = env.get("DEMO_PASSWORD", "Dispatch-2026")
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "dispatch"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.JSON_AS_ASCII = False
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

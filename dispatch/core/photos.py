@@ -1,0 +1,183 @@
+"""Photos that grid workers upload from their phones are untrusted input: only content
+counts, and what we serve back is always a fresh JPEG, because phones embed GPS, serial
+numbers and owner names that must not leak to whoever can view the photo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import ExifTags, Image, ImageOps
+from PIL.ExifTags import GPS
+
+ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+
+# Errors Pillow's decoders are known to let out on hostile or damaged input.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
+_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # WebP is checked separately
+_ROTATED = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
+
+
+class PhotoError(ValueError):
+    """Refuses an upload: .code is for machines, str(e) is for the worker holding the phone."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    format: str
+    width: int
+    height: int
+    gps: tuple[float, float] | None
+    taken_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Rendition:
+    data: bytes
+    width: int
+    height: int
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    display: Rendition
+    thumbnail: Rendition
+    sha256: str
+
+
+def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
+    """Pillow reports bombs through warnings, which callers must never see. catch_warnings()
+    is process-global before Python 3.14; a thread race can at worst hide one elsewhere."""
+    if not data:
+        raise PhotoError("empty", "The uploaded file is empty.")
+    damaged = PhotoError("truncated", "The photo is incomplete or damaged.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", UserWarning)  # "corrupt EXIF" and the like
+        try:
+            img = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError:
+            raise PhotoError("too_many_pixels", "The photo has too many pixels.") from None
+        except _DECODE_ERRORS:
+            # A known signature that fails to decode is a cut-off upload, not a wrong file.
+            if data.startswith(_SIGNATURES) or data[:4] + data[8:12] == b"RIFFWEBP":
+                raise damaged from None
+            raise PhotoError("not_an_image", "The uploaded file is not an image.") from None
+        # Phones store depth maps and previews as extra JPEG frames; Pillow then calls
+        # the file "MPO", but its first frame is an ordinary JPEG.
+        fmt = "JPEG" if img.format == "MPO" else str(img.format)
+        if fmt not in ALLOWED_FORMATS:
+            msg = f"{fmt} images are not accepted; use JPEG, PNG or WebP."
+            raise PhotoError("unsupported_format", msg)
+        if img.width * img.height > max_pixels:
+            msg = f"The photo has too many pixels ({img.width}x{img.height})."
+            raise PhotoError("too_many_pixels", msg)
+        try:
+            img.verify()  # checks PNG chunk CRCs, but lets cut-off JPEGs through...
+            img = Image.open(io.BytesIO(data))
+            img.load()  # ...which only a full decode of a fresh image catches
+        except _DECODE_ERRORS:
+            raise damaged from None
+    return img, fmt
+
+
+def _exif(img: Image.Image) -> Image.Exif:
+    """EXIF is free-form attacker input; a broken block must cost the metadata, never the photo."""
+    try:
+        return img.getexif()
+    except Exception:
+        return Image.Exif()
+
+
+def _degrees(parts, ref, positive: str, negative: str, limit: float) -> float:
+    parts = parts if isinstance(parts, (tuple, list)) else (parts,)
+    value = sum(float(p) / 60**i for i, p in enumerate(parts))  # x/0 rationals give nan...
+    ref = (ref.decode("ascii") if isinstance(ref, bytes) else str(ref)).strip("\x00 ").upper()
+    if not 1 <= len(parts) <= 3 or ref not in (positive, negative) or not 0 <= value <= limit:
+        raise ValueError("bad GPS coordinate")  # ...which fails the range check
+    return -value if ref == negative else value
+
+
+def read_gps(exif) -> tuple[float, float] | None:
+    """Location is optional evidence: anything malformed yields None rather than a refusal."""
+    try:
+        gps = exif.get(ExifTags.IFD.GPSInfo)
+        if not isinstance(gps, dict):  # an offset into the parsed file, not an in-memory IFD
+            gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        lat = _degrees(gps[GPS.GPSLatitude], gps[GPS.GPSLatitudeRef], "N", "S", 90)
+        lon = _degrees(gps[GPS.GPSLongitude], gps[GPS.GPSLongitudeRef], "E", "W", 180)
+    except Exception:
+        return None
+    # 0,0 is what phones write when they had no fix; no grid asset sits there.
+    return None if lat == 0 and lon == 0 else (lon, lat)
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    try:
+        raw = exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal]
+        raw = raw.decode("ascii") if isinstance(raw, bytes) else str(raw)
+        return datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except Exception:
+        return None
+
+
+def inspect(data: bytes, *, max_pixels: int = 40_000_000) -> PhotoInfo:
+    """Lets callers refuse early and file where and when a photo was taken, judging by
+    content alone: file names and declared content types are the uploader's claims."""
+    img, fmt = _decode(data, max_pixels)
+    exif = _exif(img)
+    width, height = img.size
+    if exif.get(ExifTags.Base.Orientation) in _ROTATED:
+        width, height = height, width
+    return PhotoInfo(fmt, width, height, read_gps(exif), _taken_at(exif))
+
+
+def _upright_rgb(img: Image.Image) -> Image.Image:
+    if img.mode in ("I", "I;16", "I;16B"):  # 16-bit grey would clip to white in convert()
+        img = img.convert("I").point(lambda v: v / 256).convert("L")
+    if img.has_transparency_data:  # before info is cleared: palette transparency lives there
+        white = Image.new("RGBA", img.size, "white")
+        img = Image.alpha_composite(white, img.convert("RGBA"))
+    img = img.convert("RGB")
+    _exif(img)  # cache the parsed EXIF so exif_transpose takes the orientation from it...
+    img.info = {}  # ...and finds no raw metadata to rewrite, which is where it can fail
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:
+        return img  # a photo on its side beats no photo
+
+
+def _jpeg(img: Image.Image, longest: int, quality: int) -> tuple[Image.Image, Rendition]:
+    img = img.copy()
+    img.thumbnail((longest, longest), Image.Resampling.LANCZOS)  # never upscales
+    img.info = {}  # the JPEG encoder would otherwise copy a source comment across
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return img, Rendition(out.getvalue(), img.width, img.height)
+
+
+def process(
+    data: bytes,
+    *,
+    display_px: int = 2048,
+    thumb_px: int = 320,
+    quality: int = 85,
+    max_pixels: int = 40_000_000,
+) -> ProcessedPhoto:
+    """Photos never leave as uploaded: upright, flattened, resized and stripped of all metadata."""
+    img, _ = _decode(data, max_pixels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        display_img, display = _jpeg(_upright_rgb(img), display_px, quality)
+        _, thumbnail = _jpeg(display_img, thumb_px, quality)
+    return ProcessedPhoto(display, thumbnail, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,14 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from .category import Category
+from .org import Board, Department, department_boards
+from .outbox import OutboxJob
+from .places import Community, District, Grid, Street
+from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
+from .user import ROLES, User
+
+__all__ = [
+    "Board", "Category", "Community", "Department", "District", "Grid", "OutboxJob", "Photo",
+    "ROLES", "Street", "Ticket", "TicketCounter", "TicketEvent", "User", "department_boards",
+    "ticket_helpers",
+]

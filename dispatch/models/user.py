@@ -1,0 +1,38 @@
+"""People who sign in, each with one role and the street, board, department or grid it binds to."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .org import Department
+from .places import Grid, Street
+from .types import UTCDateTime, utcnow
+
+ROLES = ("grid_worker", "dispatcher", "handler", "leader", "admin")
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    board_code: Mapped[str | None] = mapped_column(ForeignKey("boards.code"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    street: Mapped[Street | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    grid: Mapped[Grid | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

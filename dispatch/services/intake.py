@@ -1,0 +1,103 @@
+"""A grid worker's report becomes a ticket: once, however often a weak signal makes the phone
+retry. The client's Idempotency-Key is unique per reporter in the database, so even two
+simultaneous retries cannot both create a ticket."""
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..core import lifecycle
+from ..core.geo import GeometryError, check_point
+from ..extensions import db
+from ..models import Category, Ticket, User
+from ..models.types import utcnow
+from . import outbox, photo_store
+from .actors import actor_for
+from .errors import BadInput
+from .numbers import next_ticket_number
+from .photo_intake import attach_photos, check_photos
+from .tickets import apply_decision
+
+REPORTING_ROLES = ("grid_worker", "dispatcher", "admin")
+
+
+def find_by_key(reporter: User, key: str | None) -> Ticket | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.reporter_id == reporter.id,
+                                                  Ticket.idempotency_key == key))
+
+
+def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
+                  key: str | None) -> tuple[Ticket, bool]:
+    """Create the ticket, its first event, its photos and its jobs in one transaction.
+
+    Returns (ticket, created); created is False when `key` was seen before."""
+    if reporter.role not in REPORTING_ROLES:
+        raise lifecycle.Forbidden(f"A {reporter.role} does not file reports.")
+    existing = find_by_key(reporter, key)
+    if existing is not None:
+        return existing, False
+    category = db.session.scalar(select(Category).where(Category.code == form["category"],
+                                                        Category.active.is_(True)))
+    errors: dict[str, list[str]] = {}
+    if category is None:
+        errors["category"] = [f"Unknown category {form['category']}."]
+    try:
+        infos = check_photos(photos)
+    except BadInput as exc:
+        errors.update(exc.errors or {})
+        infos = []
+    lon, lat, source = _location(form, infos, errors)
+    if errors:
+        raise BadInput("The report cannot be accepted.", errors)
+
+    now = utcnow()
+    ticket = Ticket(number=next_ticket_number(db.session, now, current_app.config["TIMEZONE"]),
+                    state=lifecycle.State.REPORTED, category=category,
+                    description=form["description"].strip(), lon=lon, lat=lat,
+                    location_source=source, reporter=reporter, street_id=reporter.street_id,
+                    idempotency_key=key, created_at=now)
+    db.session.add(ticket)
+    event = apply_decision(ticket, lifecycle.open_report(), actor_for(reporter), now)
+    written: list[str] = []
+    try:
+        db.session.flush()
+        jobs = [outbox.record("route", f"route:{ticket.id}", ticket.id)]
+        jobs += attach_photos(ticket, event, photos, infos, "report", written)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        photo_store.remove(written)
+        existing = find_by_key(reporter, key)
+        if existing is None:
+            raise
+        return existing, False  # a simultaneous retry with the same key won the race
+    except Exception:
+        db.session.rollback()
+        photo_store.remove(written)
+        raise
+    outbox.publish(j.id for j in jobs)
+    return ticket, True
+
+
+def _location(form, infos, errors) -> tuple[float, float, str]:
+    """The pin if given; else GPS from the first photo that has it (a report with no pin)."""
+    lat, lon = form.get("lat"), form.get("lng")
+    if lat is None and lon is None:
+        for info in infos:
+            if info.gps is not None:
+                return info.gps[0], info.gps[1], "exif"
+        if "photos" not in errors:
+            errors["location"] = ["Give lat and lng, or a photo that carries GPS."]
+        return 0.0, 0.0, ""
+    if lat is None or lon is None:
+        errors["lat" if lat is None else "lng"] = ["Give both lat and lng."]
+        return 0.0, 0.0, ""
+    try:
+        check_point(lon, lat)
+    except GeometryError as exc:
+        errors["location"] = [str(exc)]
+    return lon, lat, "pin"

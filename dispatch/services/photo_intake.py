@@ -1,0 +1,52 @@
+"""Photos arriving with a report or a resolution: checked by content before anything is written,
+stored privately, and handed to the photo job through the outbox."""
+
+import hashlib
+
+from flask import current_app
+
+from ..core import photos as photo_core
+from ..extensions import db
+from ..models import OutboxJob, Photo, Ticket, TicketEvent
+from . import outbox, photo_store
+from .errors import BadInput
+
+
+def check_photos(photos: list[bytes]) -> list[photo_core.PhotoInfo]:
+    """Refuse the whole upload if any photo is bad: too many, too big, not an image, truncated."""
+    cfg = current_app.config
+    if len(photos) > cfg["MAX_PHOTOS"]:
+        raise BadInput(f"At most {cfg['MAX_PHOTOS']} photos.",
+                       {"photos": [f"At most {cfg['MAX_PHOTOS']} photos."]})
+    infos, problems = [], []
+    for number, data in enumerate(photos, start=1):
+        if len(data) > cfg["MAX_PHOTO_BYTES"]:
+            limit = cfg["MAX_PHOTO_BYTES"] // (1024 * 1024)
+            problems.append(f"Photo {number} is larger than {limit} MB.")
+            continue
+        try:
+            infos.append(photo_core.inspect(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
+        except photo_core.PhotoError as exc:
+            problems.append(f"Photo {number}: {exc}")
+    if problems:
+        raise BadInput("Photo rejected.", {"photos": problems})
+    return infos
+
+
+def attach_photos(ticket: Ticket, event: TicketEvent | None, photos: list[bytes],
+                  infos: list[photo_core.PhotoInfo], kind: str,
+                  written: list[str]) -> list[OutboxJob]:
+    """Store originals, add Photo rows and their processing jobs to the open transaction.
+
+    Paths written are appended to `written` so the caller can remove them on rollback."""
+    jobs = []
+    for data, info in zip(photos, infos, strict=True):
+        path = photo_store.save_original(ticket.number, data, info.format)
+        written.append(path)
+        photo = Photo(ticket=ticket, event=event, kind=kind, original_path=path,
+                      byte_size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        db.session.add(photo)
+        db.session.flush()
+        jobs.append(outbox.record("photo", f"photo:{photo.id}", ticket.id,
+                                  {"photo_id": photo.id}))
+    return jobs

@@ -1,0 +1,155 @@
+"""Ticket use cases after intake: look up, list within one's jurisdiction, take an action."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Query
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..core import lifecycle
+from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
+from ..extensions import db
+from ..models import Board, Department, Ticket, TicketEvent, User, ticket_helpers
+from ..models.types import utcnow
+from . import outbox
+from .actors import actor_for
+from .errors import BadInput, NotFound
+from .photo_intake import attach_photos, check_photos
+
+
+def facts(ticket: Ticket) -> TicketFacts:
+    return TicketFacts(
+        id=ticket.id, state=ticket.state, version=ticket.version,
+        reporter_id=ticket.reporter_id, street_id=ticket.street_id,
+        lead_department_id=ticket.lead_department_id, pending_request=ticket.pending_request,
+        pending_hours=ticket.pending_hours, extension_hours=ticket.extension_hours,
+        resume_state=ticket.resume_state, rework_count=ticket.rework_count,
+        send_back_count=ticket.send_back_count)
+
+
+def apply_decision(ticket: Ticket, decision: Decision, actor: Actor,
+                   now: datetime) -> TicketEvent:
+    """Write the decision onto the ticket and append its event: the one place state changes."""
+    department_before = ticket.lead_department_id
+    for name, value in decision.changes.items():
+        if name == "helper_ids":
+            ticket.helpers = [db.session.get(Department, i) for i in value]
+        elif name in Ticket.__mapper__.columns:
+            setattr(ticket, name, value)
+        else:
+            raise AttributeError(f"lifecycle changed unknown ticket field {name!r}")
+    event = TicketEvent(
+        ticket=ticket, action=decision.action, actor_id=actor.user_id, actor_role=actor.role,
+        from_state=decision.from_state or None, to_state=decision.to_state,
+        board_code=ticket.board_code,
+        department_id=ticket.lead_department_id or department_before,
+        note=decision.note, data=decision.data, created_at=now)
+    db.session.add(event)
+    return event
+
+
+def get_ticket(number: str) -> Ticket:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None:
+        raise NotFound(f"No ticket {number}.")
+    return ticket
+
+
+def visible_to(user: User) -> Query:
+    """The tickets a user may see: admin all; dispatcher and leader their street; handler their
+    department's (lead or helping); grid worker their own reports."""
+    stmt = select(Ticket)
+    match user.role:
+        case "admin":
+            return stmt
+        case "dispatcher" | "leader":
+            return stmt.where(Ticket.street_id == user.street_id)
+        case "handler":
+            ids = actor_for(user).department_ids
+            helping = select(ticket_helpers.c.ticket_id).where(
+                ticket_helpers.c.department_id.in_(ids))
+            return stmt.where(or_(Ticket.lead_department_id.in_(ids), Ticket.id.in_(helping)))
+        case _:
+            return stmt.where(Ticket.reporter_id == user.id)
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    return db.session.scalar(visible_to(user).where(Ticket.id == ticket.id)) is not None
+
+
+def perform_action(user: User, number: str, payload: dict[str, Any],
+                   photos: list[bytes] | None = None) -> Ticket:
+    """Take one lifecycle action on a ticket as `user`, in one transaction.
+
+    Raises lifecycle errors (403/409/422), BadInput or NotFound; on a stale write the
+    Stale error carries nothing half-done: the transaction is rolled back."""
+    ticket = get_ticket(number)
+    actor = actor_for(user)
+    action = payload["action"]
+    params = {k: v for k, v in payload.items() if k not in ("action", "version")}
+    if photos and action != "resolve":
+        raise BadInput("Photos can only be attached when resolving.",
+                       {"photos": ["Only with action 'resolve'."]})
+    params = _resolve_references(action, params)
+    now = utcnow()
+    decision = lifecycle.decide(facts(ticket), actor, action, params,
+                                version=payload.get("version"), now=now)
+    infos = check_photos(photos or [])
+    event = apply_decision(ticket, decision, actor, now)
+    if action == "merge":
+        target = params["into_ticket"]
+        apply_decision(target, lifecycle.annotation(
+            "merged_in", target.state, data={"from": ticket.number}), actor, now)
+    written: list[str] = []
+    try:
+        db.session.flush()
+        jobs = attach_photos(ticket, event, photos or [], infos, "resolution", written)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        _discard(written)
+        db.session.expire_all()
+        current = get_ticket(number)
+        raise lifecycle.Stale(f"The ticket has changed (now version {current.version}).")
+    except Exception:
+        db.session.rollback()
+        _discard(written)
+        raise
+    outbox.publish(j.id for j in jobs)
+    return ticket
+
+
+def _discard(paths: list[str]) -> None:
+    from .photo_store import remove
+    remove(paths)
+
+
+def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Turn codes and numbers from the client into the refs the core checks."""
+    if action == "dispatch":
+        errors: dict[str, list[str]] = {}
+        if params.get("board") and db.session.get(Board, params["board"]) is None:
+            errors["board"] = [f"Unknown board {params['board']}."]
+        if params.get("department"):
+            params["department"] = _department_ref(params["department"], errors, "department")
+        params["helpers"] = [_department_ref(code, errors, "helpers")
+                             for code in params.get("helpers") or []]
+        if errors:
+            raise BadInput("Unknown board or department.", errors)
+    if action == "merge" and params.get("into"):
+        target = db.session.scalar(select(Ticket).where(Ticket.number == params["into"]))
+        if target is None:
+            raise BadInput(f"No ticket {params['into']}.", {"into": ["Unknown ticket."]})
+        params["into_ticket"] = target
+        params["into"] = facts(target)
+    return params
+
+
+def _department_ref(code: str, errors: dict[str, list[str]], field: str) -> DepartmentRef | None:
+    dept = db.session.scalar(select(Department).where(Department.code == code,
+                                                      Department.active.is_(True)))
+    if dept is None:
+        errors.setdefault(field, []).append(f"Unknown department {code}.")
+        return None
+    return DepartmentRef(dept.id, dept.code, dept.board_codes)
