@@ -1,0 +1,128 @@
+"""Fixtures: a real database per backend for the whole run, the demo district loaded into it once,
+and a fresh app per test whose tickets, events, photos and outbox rows are wiped afterwards.
+
+Backends:
+- "sqlite": the embedded default, jobs run inline after commit;
+- "postgres": the real PostgreSQL on 127.0.0.1:5432 and the real Redis, jobs go through RQ.
+Each run creates its own PostgreSQL database and drops it at the end.
+"""
+
+import os
+import uuid
+
+import psycopg
+import pytest
+from redis import Redis
+
+from boards import DEMO_FOLDER
+from dispatch import create_app
+from dispatch.extensions import db
+from dispatch.services import reference_data
+
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "test-password"
+TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "ticket_events", "tickets",
+                 "ticket_counters")
+
+
+def pg_url(name: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def create_pg_database() -> str:
+    name = f"dispatch_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    name = create_pg_database()
+    yield pg_url(name)
+    drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory):
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "dispatch.db")
+
+
+_seeded: set[str] = set()
+
+
+def _prepare(app) -> None:
+    """Create the schema and load the demo district, once per database."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url in _seeded:
+        return
+    with app.app_context():
+        db.create_all()
+        reference_data.load(reference_data.read_folder(DEMO_FOLDER), PASSWORD)
+    _seeded.add(url)
+
+
+def _wipe(app) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text(
+                f"TRUNCATE {', '.join(TRANSACTIONAL)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TRANSACTIONAL:
+                db.session.execute(db.text(f"DELETE FROM {table}"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_app(database_url: str, upload_folder, redis_url: str | None = None, **extra):
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+              "UPLOAD_FOLDER": str(upload_folder), "REDIS_URL": redis_url,
+              "RQ_QUEUE": f"dispatch-test-{uuid.uuid4().hex[:10]}",
+              "SECRET_KEY": "test-secret", "DEMO_PASSWORD": PASSWORD}
+    config.update(extra)
+    app = create_app(config)
+    _prepare(app)
+    return app
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app_config():
+    """Override per test (e.g. smaller upload limits) by redefining this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(request, backend, tmp_path, app_config):
+    if backend == "postgres":
+        url, redis_url = request.getfixturevalue("pg_database"), REDIS_URL
+    else:
+        url, redis_url = request.getfixturevalue("sqlite_database"), None
+    app = make_app(url, tmp_path / "uploads", redis_url, **app_config)
+    yield app
+    if redis_url:
+        Redis.from_url(redis_url).delete(f"rq:queue:{app.config['RQ_QUEUE']}")
+    _wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app, client):
+    from tests.helpers import ApiDriver
+
+    return ApiDriver(app, client)
