@@ -37,8 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
 
-    from .api import register as register_api
     from . import models  # noqa: F401  (one metadata for Alembic)
+    from .api import register as register_api
     from .cli import register_commands
     from .services import photo_jobs, routing  # noqa: F401  (register outbox handlers)
 

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 def seed_demo(folder):
     """Load the demo district (idempotent: a second run changes nothing)."""
     from boards import DEMO_FOLDER
+
     from .services import reference_data
 
     data = reference_data.read_folder(folder or DEMO_FOLDER)

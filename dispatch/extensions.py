@@ -2,10 +2,11 @@
 
 from flask_babel import Babel
 from flask_migrate import Migrate
-from .api.errors import DispatchApi
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .api.errors import DispatchApi
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {

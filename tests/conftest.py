@@ -12,6 +12,7 @@ import uuid
 
 import psycopg
 import pytest
+from flask_migrate import upgrade
 from redis import Redis
 
 from boards import DEMO_FOLDER
@@ -58,12 +59,12 @@ _seeded: set[str] = set()
 
 
 def _prepare(app) -> None:
-    """Create the schema and load the demo district, once per database."""
+    """Migrate the schema (as production does) and load the demo district, once per database."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url in _seeded:
         return
     with app.app_context():
-        db.create_all()
+        upgrade()
         reference_data.load(reference_data.read_folder(DEMO_FOLDER), PASSWORD)
     _seeded.add(url)
 

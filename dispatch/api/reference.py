@@ -6,8 +6,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Board, Category, Community, Department, Grid
-from ..services.grid_index import current_index
 from ..services.errors import NotFound
+from ..services.grid_index import current_index
 from .auth import BEARER, auth_required
 from .schemas import BoardSchema, CategorySchema, DepartmentSchema, GridSchema, PointArgsSchema
 

@@ -13,8 +13,13 @@ from ..services import tickets as ticket_service
 from ..services.errors import BadInput, NotFound
 from .auth import BEARER, auth_required
 from .present import ticket_json
-from .schemas import (ActionSchema, TicketDetailSchema, TicketListArgsSchema, TicketPageSchema,
-                      TicketSchema)
+from .schemas import (
+    ActionSchema,
+    TicketDetailSchema,
+    TicketListArgsSchema,
+    TicketPageSchema,
+    TicketSchema,
+)
 from .uploads import read_photos
 
 blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")

@@ -7,8 +7,9 @@ database keeps GeoJSON and the index is rebuilt when the grid set changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -29,7 +30,7 @@ class GridCell:
 
 def check_point(lon: float, lat: float) -> None:
     """Refuse NaN, infinities and out-of-range coordinates before they reach the index."""
-    if not (isinstance(lon, (int, float)) and isinstance(lat, (int, float))):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lon, lat)):
         raise GeometryError("Coordinates must be numbers.")
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise GeometryError("Coordinates must be finite numbers.")

@@ -194,16 +194,23 @@ def decide(ticket: TicketFacts, actor: Actor, action: str, params: dict[str, Any
     ticket under the same transaction)."""
     rule = _check(ticket, actor, action, version)
     missing = {name: ["This field is required."] for name in rule.required
-               if params.get(name) in (None, "", [])}
+               if _blank(params.get(name))}
     if missing:
         raise InvalidParams(f"Missing parameters for {action}.", missing)
-    to_state = ticket.resume_state if rule.to_state == RESUME else rule.to_state
+    if rule.to_state == RESUME:
+        to_state = ticket.resume_state or State.DISPATCHED  # parked before we remembered
+    else:
+        to_state = rule.to_state
     to_state = to_state or ticket.state
     changes, data = _EFFECTS.get(action, _no_effect)(ticket, params, now)
     if to_state != ticket.state:
         changes["state"] = to_state
-    note = params.get("note") or params.get("reason")
+    note = (params.get("note") or params.get("reason") or "").strip() or None
     return Decision(action, ticket.state, to_state, changes, note, data)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
 def _check(ticket: TicketFacts, actor: Actor, action: str, version: int | None) -> Rule:
@@ -243,7 +250,8 @@ def _dispatch(ticket, params, now):
                             {"helpers": ["Must not include the lead department."]})
     unique_helpers = sorted({h.id for h in helpers})
     changes = {"board_code": board, "lead_department_id": lead.id, "helper_ids": unique_helpers,
-               "pending_request": None, "dispatched_at": now, "accepted_at": None}
+               "pending_request": None, "pending_hours": None, "dispatched_at": now,
+               "accepted_at": None}
     data = {"board": board, "department": lead.code,
             "helpers": sorted({h.code for h in helpers})}
     if params.get("explanation"):
@@ -260,7 +268,7 @@ def _accept(ticket, params, now):
 
 
 def _resolve(ticket, params, now):
-    return {"resolved_at": now, "pending_request": None}, {}
+    return {"resolved_at": now, "pending_request": None, "pending_hours": None}, {}
 
 
 def _verify(ticket, params, now):
@@ -273,7 +281,7 @@ def _rework(ticket, params, now):
 
 def _send_back(ticket, params, now):
     changes = {"lead_department_id": None, "helper_ids": [], "pending_request": None,
-               "accepted_at": None, "send_back_count": ticket.send_back_count + 1}
+               "pending_hours": None, "accepted_at": None, "send_back_count": ticket.send_back_count + 1}
     return changes, {"department_id": ticket.lead_department_id}
 
 

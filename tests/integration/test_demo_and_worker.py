@@ -1,0 +1,67 @@
+"""The commands an operator runs: load the demo district, run a real RQ worker process."""
+
+import os
+import subprocess
+import sys
+
+from dispatch import create_app
+from dispatch.models import OutboxJob
+from tests.conftest import REDIS_URL, _wipe, make_app
+from tests.helpers import ApiDriver, jpeg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_seed_demo_loads_the_district_once_and_changes_nothing_the_second_time(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "up"), "DEMO_PASSWORD": "pw"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "40 grids" in first.output and "54 categories" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "nothing new" in second.output
+
+
+def test_seed_demo_refuses_broken_reference_data_and_writes_nothing(tmp_path):
+    import shutil
+
+    from boards import DEMO_FOLDER
+    folder = tmp_path / "broken"
+    shutil.copytree(DEMO_FOLDER, folder)
+    text = (folder / "categories.yaml").read_text(encoding="utf-8")
+    (folder / "categories.yaml").write_text(
+        text.replace("department: water,", "department: no_such_department,", 1),
+        encoding="utf-8")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "up")})
+    runner = app.test_cli_runner()
+    runner.invoke(args=["db", "upgrade"])
+    result = runner.invoke(args=["seed-demo", "--folder", str(folder)])
+    assert result.exit_code != 0
+    assert "category 0101: unknown department no_such_department" in result.output
+    with app.app_context():
+        from dispatch.extensions import db
+        from dispatch.models import Board
+        assert db.session.query(Board).count() == 0
+
+
+def test_a_real_worker_process_runs_the_jobs_of_a_report(pg_database, tmp_path):
+    app = make_app(pg_database, tmp_path / "uploads", REDIS_URL)
+    api = ApiDriver(app, app.test_client())
+    api.drain = lambda: None  # this test's jobs are for the worker process below
+    try:
+        number = api.report(photos=[jpeg()]).json["number"]
+        env = dict(os.environ, DATABASE_URL=pg_database, REDIS_URL=REDIS_URL,
+                   RQ_QUEUE=app.config["RQ_QUEUE"], UPLOAD_FOLDER=str(tmp_path / "uploads"))
+        done = subprocess.run([sys.executable, "-m", "workers", "--burst"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        ticket = api.ticket(number)
+        assert ticket["state"] == "dispatched"
+        assert ticket["photos"][0]["status"] == "ready"
+        with app.app_context():
+            assert {j.state for j in OutboxJob.query} == {"done"}
+    finally:
+        _wipe(app)
