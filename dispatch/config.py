@@ -1,7 +1,7 @@
 """Configuration read once from the environment.
 
-Nothing secret lives in the repository: SECRET_KEY must come from the environment in production;
-the development fallback is random per process, so tokens do not survive a restart.
+Nothing secret lives in the repository: SECRET_KEY comes from the environment, or else is
+generated once into the instance folder (git-ignored) so every process of one install agrees.
 """
 
 import os
@@ -17,7 +17,7 @@ class Config:
 
     def __init__(self, instance_path: str):
         env = os.environ
-        self.SECRET_KEY = env.get("SECRET_KEY") or secrets.token_hex(32)
+        self.SECRET_KEY = env.get("SECRET_KEY") or _instance_secret(instance_path)
         self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
             env.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'dispatch.db')}"
         )
@@ -43,6 +43,19 @@ class Config:
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.JSON_AS_ASCII = False
+
+
+def _instance_secret(instance_path: str) -> str:
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as fh:
+            return fh.read().strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        key = secrets.token_hex(32)
+        fh.write(key)
+    return key
 
 
 def _normalise_db_url(url: str) -> str:

@@ -12,6 +12,7 @@ from dispatch.services import outbox
 # a point inside grid 500105001001001 (洋河路社区第1网格) of the demo district
 IN_GRID = {"lat": 29.5768, "lng": 106.5262}
 OUTSIDE = {"lat": 29.60, "lng": 106.60}
+COVER_MISSING = "污水井盖缺失，有行人踩空风险"
 
 
 @cache
@@ -38,7 +39,7 @@ class ApiDriver:
     def get(self, username: str, path: str, **kwargs):
         return self.client.get(path, headers=self.headers(username), **kwargs)
 
-    def report(self, username="worker1", category="0102", description="污水井盖缺失，有行人踩空风险",
+    def report(self, username="worker1", category="0102", description=COVER_MISSING,
                photos=(), key=None, location=IN_GRID, **fields):
         data = {"category": category, "description": description, **location, **fields}
         data = {k: str(v) for k, v in data.items() if v is not None}

@@ -59,7 +59,7 @@ def cell_owner():
 
 def signed_area(ring):
     """Shoelace area of a closed ring in degrees^2; positive when counter-clockwise."""
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2.0
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2.0
 
 
 def is_convex_ccw(ring):
@@ -130,8 +130,8 @@ def dump(fc):
     for f in fc["features"]:
         ring = ", ".join(coord(p) for p in f["geometry"]["coordinates"][0])
         props = json.dumps(f["properties"], ensure_ascii=False)
-        lines.append('{"type": "Feature", "properties": %s, '
-                     '"geometry": {"type": "Polygon", "coordinates": [[%s]]}}' % (props, ring))
+        geometry = f'{{"type": "Polygon", "coordinates": [[{ring}]]}}'
+        lines.append(f'{{"type": "Feature", "properties": {props}, "geometry": {geometry}}}')
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(lines) + "\n]}\n"
 
 

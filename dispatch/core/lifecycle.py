@@ -281,7 +281,8 @@ def _rework(ticket, params, now):
 
 def _send_back(ticket, params, now):
     changes = {"lead_department_id": None, "helper_ids": [], "pending_request": None,
-               "pending_hours": None, "accepted_at": None, "send_back_count": ticket.send_back_count + 1}
+               "pending_hours": None, "accepted_at": None,
+               "send_back_count": ticket.send_back_count + 1}
     return changes, {"department_id": ticket.lead_department_id}
 
 

@@ -18,7 +18,8 @@ class Category(db.Model):
     board_code: Mapped[str | None] = mapped_column(ForeignKey("boards.code"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     time_limit_value: Mapped[int]
-    time_limit_unit: Mapped[str] = mapped_column(String(16))  # clock_hours|working_hours|working_days
+    # clock_hours | working_hours | working_days
+    time_limit_unit: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     board: Mapped[Board | None] = relationship()

@@ -1,4 +1,4 @@
-"""The four boards and the departments that do the work (bureaus, their sections, street offices)."""
+"""The four boards and the departments that do the work: bureaus, sections, street offices."""
 
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship

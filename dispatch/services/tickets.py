@@ -106,12 +106,13 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         db.session.flush()
         jobs = attach_photos(ticket, event, photos or [], infos, "resolution", written)
         db.session.commit()
-    except StaleDataError:
+    except StaleDataError as exc:
         db.session.rollback()
         _discard(written)
         db.session.expire_all()
         current = get_ticket(number)
-        raise lifecycle.Stale(f"The ticket has changed (now version {current.version}).")
+        raise lifecycle.Stale(
+            f"The ticket has changed (now version {current.version}).") from exc
     except Exception:
         db.session.rollback()
         _discard(written)
