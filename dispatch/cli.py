@@ -4,6 +4,7 @@ plus Flask's own (`dispatch db upgrade`, `dispatch run`). Thin: each calls a ser
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command("seed-demo")
@@ -55,7 +56,8 @@ def demo(host, port):
     mode = "RQ on " + current_app.config["REDIS_URL"] if current_app.config["REDIS_URL"] \
         else "inline (no REDIS_URL)"
     click.echo(f"Jobs: {mode}. Demo password: {current_app.config['DEMO_PASSWORD']}")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask refuses app.run() inside a CLI command; werkzeug's server is what it would run
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 COMMANDS = (seed_demo, sweep_outbox, worker, demo)
@@ -71,3 +73,7 @@ def main() -> None:
     from . import create_app
 
     FlaskGroup(create_app=create_app, add_version_option=False)()
+
+
+if __name__ == "__main__":
+    main()

@@ -65,3 +65,55 @@ def test_a_real_worker_process_runs_the_jobs_of_a_report(pg_database, tmp_path):
             assert {j.state for j in OutboxJob.query} == {"done"}
     finally:
         _wipe(app)
+
+
+def test_the_demo_command_serves_the_system_and_takes_a_report_over_http(tmp_path):
+    import io
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+               UPLOAD_FOLDER=str(tmp_path / "up"), DEMO_PASSWORD="Dispatch-2026")
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "dispatch.cli", "demo", "--port", str(port)],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.1)
+        token_request = urllib.request.Request(
+            f"{base}/api/v1/auth/token", method="POST",
+            data=json.dumps({"username": "worker1", "password": "Dispatch-2026"}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(token_request, timeout=10) as r:
+            token = json.load(r)["token"]
+        boundary, body = encode_multipart({
+            "category": "0102", "description": "污水井盖缺失", "lat": "29.5768", "lng": "106.5262",
+            "photos": FileStorage(io.BytesIO(jpeg()), "cover.jpg")})
+        report = urllib.request.Request(
+            f"{base}/api/v1/incidents", method="POST", data=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "http-1",
+                     "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(report, timeout=30) as r:
+            assert r.status == 201
+            ticket = json.load(r)
+        assert ticket["state"] == "dispatched"
+        assert ticket["lead_department"] == "urban_mgmt.municipal"
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
