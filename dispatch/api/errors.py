@@ -5,8 +5,7 @@ from flask import jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from ..core.lifecycle import LifecycleError
-from ..services.errors import ServiceError
+from ..core.errors import DomainError
 
 
 def error_response(status: int, code: str, message: str, errors=None, **extra):
@@ -20,12 +19,11 @@ def error_response(status: int, code: str, message: str, errors=None, **extra):
 class DispatchApi(Api):
     def _register_error_handlers(self):
         super()._register_error_handlers()
-        self._app.register_error_handler(LifecycleError, self.handle_domain_error)
-        self._app.register_error_handler(ServiceError, self.handle_domain_error)
+        self._app.register_error_handler(DomainError, self.handle_domain_error)
 
-    def handle_domain_error(self, error):
-        extra = getattr(error, "extra", None) or {}
-        return error_response(error.status, error.code, error.message, error.errors, **extra)
+    def handle_domain_error(self, error: DomainError):
+        return error_response(error.status, error.code, error.message, error.errors,
+                              **error.extra)
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}

@@ -15,6 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .errors import DomainError
+
 
 class State(StrEnum):
     REPORTED = "reported"
@@ -44,16 +46,10 @@ RESUME = "resume"  # to_state marker: back to the state the ticket was parked fr
 MAX_EXTENSION_HOURS = 2000
 
 
-class LifecycleError(Exception):
-    """A refused action; `status` is the HTTP status the API answers with."""
+class LifecycleError(DomainError):
+    """A refused action."""
 
-    status = 422
     code = "not_allowed"
-
-    def __init__(self, message: str, errors: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
 
 
 class Forbidden(LifecycleError):

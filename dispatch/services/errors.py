@@ -1,17 +1,10 @@
 """Errors a use case reports to its caller; the API turns each into a JSON 4xx."""
 
-from typing import Any
+from ..core.errors import DomainError
 
 
-class ServiceError(Exception):
-    status = 422
-    code = "invalid_input"
-
-    def __init__(self, message: str, errors: dict[str, Any] | None = None, **extra: Any):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
-        self.extra = extra
+class ServiceError(DomainError):
+    pass
 
 
 class BadInput(ServiceError):

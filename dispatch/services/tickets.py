@@ -3,8 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Query
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import lifecycle
@@ -12,7 +11,7 @@ from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Ticket, TicketEvent, User, ticket_helpers
 from ..models.types import utcnow
-from . import outbox
+from . import outbox, photo_store
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -56,7 +55,7 @@ def get_ticket(number: str) -> Ticket:
     return ticket
 
 
-def visible_to(user: User) -> Query:
+def visible_to(user: User) -> Select:
     """The tickets a user may see: admin all; dispatcher and leader their street; handler their
     department's (lead or helping); grid worker their own reports."""
     stmt = select(Ticket)
@@ -108,22 +107,17 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
-        _discard(written)
+        photo_store.remove(written)
         db.session.expire_all()
         current = get_ticket(number)
         raise lifecycle.Stale(
             f"The ticket has changed (now version {current.version}).") from exc
     except Exception:
         db.session.rollback()
-        _discard(written)
+        photo_store.remove(written)
         raise
     outbox.publish(j.id for j in jobs)
     return ticket
-
-
-def _discard(paths: list[str]) -> None:
-    from .photo_store import remove
-    remove(paths)
 
 
 def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:
