@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint services worker clean
+.PHONY: install vendor run test lint services worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,9 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+vendor:
+	scripts/vendor.sh
 
-run: $(STAMP)
+install: $(STAMP) vendor
+
+run: $(STAMP) vendor
 	$(BIN)/dispatch demo
 
 worker: $(STAMP)
@@ -27,7 +30,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) services lint
+test: $(STAMP) vendor services lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 clean:

@@ -2,21 +2,14 @@
 
 import os
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 
 from .config import Config, _normalise_db_url
-from .extensions import api, babel, db, migrate
+from .extensions import api, babel, csrf, db, login_manager, migrate
+from .i18n import compile_catalogs, select_locale
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "migrations")
-
-
-def select_locale() -> str:
-    """Chinese first; ?lang=en or the browser's preference switches to English."""
-    wanted = request.args.get("lang")
-    if wanted in ("zh_CN", "en"):
-        return wanted
-    return request.accept_languages.best_match(["zh_CN", "zh", "en"]) or "zh_CN"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,21 +27,24 @@ def create_app(config: dict | None = None) -> Flask:
     from .migration_render import render_item
     migrate.init_app(app, db, directory=MIGRATIONS, render_item=render_item, compare_type=True,
                      render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", compile_catalogs(
+        os.path.join(app.instance_path, "translations")))
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
 
     from . import models  # noqa: F401  (one metadata for Alembic)
     from .api import register as register_api
     from .cli import register_commands
     from .services import photo_jobs, routing  # noqa: F401  (register outbox handlers)
+    from .web import register as register_web
 
     register_api(api)
+    for blueprint in list(app.blueprints.values()):
+        csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
+    register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
     register_commands(app)
-
-    @app.get("/")
-    def index():
-        return jsonify(name="dispatch", api="/api/v1", openapi="/api/v1/openapi.json",
-                       health="/healthz")
 
     @app.get("/healthz")
     def health():

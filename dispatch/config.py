@@ -42,6 +42,13 @@ class Config:
         self.OPENAPI_URL_PREFIX = "/api/v1"
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.WTF_CSRF_TIME_LIMIT = None  # a phone offline for hours still sends its report
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.PERMANENT_SESSION_LIFETIME = _int("SESSION_DAYS", 30) * 24 * 3600
+        self.REMEMBER_COOKIE_DURATION = self.PERMANENT_SESSION_LIFETIME
+        self.MAP_TILE_URL = env.get("MAP_TILE_URL", "")  # empty: grids on a plain background
         self.JSON_AS_ASCII = False
 
 

@@ -1,8 +1,10 @@
 """Extensions created once at import time and bound to an app in create_app."""
 
 from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = DispatchApi()
 babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()

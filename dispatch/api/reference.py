@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Board, Category, Community, Department, Grid
 from ..services.errors import NotFound
+from ..services.geo_data import grid_feature_collection
 from ..services.grid_index import current_index
 from .auth import BEARER, auth_required
 from .schemas import BoardSchema, CategorySchema, DepartmentSchema, GridSchema, PointArgsSchema
@@ -74,9 +75,4 @@ def grid_at(args):
 @auth_required
 def grids_geojson():
     """Every grid as a GeoJSON FeatureCollection (for the map)."""
-    rows = db.session.scalars(select(Grid).options(joinedload(Grid.community))
-                              .order_by(Grid.code))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": g.code, "geometry": g.geometry,
-         "properties": {"code": g.code, "name_zh": g.name_zh, "community": g.community.code,
-                        "community_name_zh": g.community.name_zh}} for g in rows]}
+    return grid_feature_collection()

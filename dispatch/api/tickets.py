@@ -7,10 +7,9 @@ from sqlalchemy import func, select
 
 from ..core.lifecycle import Forbidden, Stale
 from ..extensions import db
-from ..models import Department, Grid, Photo, Ticket, User
-from ..services import photo_store
+from ..models import Department, Grid, Ticket, User
 from ..services import tickets as ticket_service
-from ..services.errors import BadInput, NotFound
+from ..services.errors import BadInput
 from .auth import BEARER, auth_required
 from .present import ticket_json
 from .schemas import (
@@ -116,12 +115,5 @@ def _action_payload() -> tuple[dict, list[bytes]]:
 @auth_required
 def photo_file(photo_id, rendition):
     """A processed photo (never the uploaded original)."""
-    photo = db.session.get(Photo, photo_id)
-    if photo is None:
-        raise NotFound("No such photo.")
-    if not ticket_service.can_see(g.user, photo.ticket):
-        raise Forbidden("This photo is not in your jurisdiction.")
-    path = photo.display_path if rendition == "display" else photo.thumb_path
-    if photo.status != "ready" or not path:
-        raise NotFound("The photo is still being processed.")
-    return send_file(photo_store.absolute(path), mimetype="image/jpeg", max_age=3600)
+    path = ticket_service.photo_file(g.user, photo_id, rendition)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)

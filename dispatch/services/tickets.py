@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..core import lifecycle
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
-from ..models import Board, Department, Ticket, TicketEvent, User, ticket_helpers
+from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
 from ..models.types import utcnow
 from . import outbox, photo_store
 from .actors import actor_for
@@ -148,3 +148,16 @@ def _department_ref(code: str, errors: dict[str, list[str]], field: str) -> Depa
         errors.setdefault(field, []).append(f"Unknown department {code}.")
         return None
     return DepartmentRef(dept.id, dept.code, dept.board_codes)
+
+
+def photo_file(user: User, photo_id: int, rendition: str) -> str:
+    """The absolute path of a processed rendition the user may see (never the original)."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("No such photo.")
+    if not can_see(user, photo.ticket):
+        raise lifecycle.Forbidden("This photo is not in your jurisdiction.")
+    path = photo.display_path if rendition == "display" else photo.thumb_path
+    if photo.status != "ready" or not path:
+        raise NotFound("The photo is still being processed.")
+    return photo_store.absolute(path)
