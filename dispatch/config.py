@@ -34,6 +34,8 @@ class Config:
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 15)
         self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 900)
         self.TIMEZONE = env.get("DISPATCH_TIMEZONE", "Asia/Shanghai")
+        self.DUPLICATE_RADIUS_M = _int("DUPLICATE_RADIUS_M", 50)
+        self.DUPLICATE_WINDOW_DAYS = _int("DUPLICATE_WINDOW_DAYS", 7)
         self.DEMO_PASSWORD = env.get("DEMO_PASSWORD", "Dispatch-2026")
         # flask-smorest / OpenAPI
         self.API_TITLE = "dispatch"

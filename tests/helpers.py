@@ -11,6 +11,7 @@ from dispatch.services import outbox
 
 # a point inside grid 500105001001001 (洋河路社区第1网格) of the demo district
 IN_GRID = {"lat": 29.5768, "lng": 106.5262}
+IN_GRID_2 = {"lat": 29.576717, "lng": 106.529078}  # 建新北路社区第1网格, worker2's
 OUTSIDE = {"lat": 29.60, "lng": 106.60}
 COVER_MISSING = "污水井盖缺失，有行人踩空风险"
 

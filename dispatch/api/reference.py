@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Board, Category, Community, Department, Grid
 from ..services.errors import NotFound
 from ..services.geo_data import grid_feature_collection
-from ..services.grid_index import current_index
+from ..services.routing_context import current_index
 from .auth import BEARER, auth_required
 from .schemas import BoardSchema, CategorySchema, DepartmentSchema, GridSchema, PointArgsSchema
 

@@ -1,16 +1,22 @@
-"""First-level routing: point → grid → community → street; category → board → department.
+"""Routing: a report's place, category and words → board, lead department, helpers; or the
+street's dispatch queue, with the reason.
 
-The decision carries its own explanation, step by step, so a dispatcher can see why a ticket
-went where it went (or why it waits for them) without reading code. When a step cannot decide,
-the ticket waits in the street's dispatch queue instead of being guessed.
+Every decision carries its explanation: which rule decided, which conditions matched (which
+phrase, which polygon), which rules were tried before it, and where the category default or the
+queue took over. Precedence is documented in docs/routing-rules.md and implemented only here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from .geo import GridCell
+from .geo import Place
+from .rules import EMPTY, JURISDICTION_OWNER, Rule, RuleSet
+from .text import normalise
+
+MAX_SEND_BACKS = 2
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,19 @@ class CategoryFacts:
     name: str
     board: str | None
     department: str | None  # default department code
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    category: CategoryFacts
+    description: str
+    reported_at: datetime  # aware, in the district's local time zone
+    priority: str | None = None  # None: urgent if the category is
+
+    @property
+    def effective_priority(self) -> str:
+        return self.priority or ("urgent" if self.category.urgent else "normal")
 
 
 @dataclass(frozen=True)
@@ -29,48 +48,195 @@ class RoutingDecision:
     grid: str | None
     community: str | None
     street: str | None
+    priority: str = "normal"
+    time_limit: tuple[int, str] | None = None
+    note: str | None = None
+    decided_by: str | None = None  # a rule id, "category", or None (queue)
     steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def dispatch(self) -> bool:
-        """Confident enough to dispatch without a person: a place and a department."""
-        return bool(self.grid and self.board and self.department)
+        """Confident enough to dispatch without a person."""
+        return bool(self.board and self.department)
 
     def explanation(self) -> dict[str, Any]:
-        outcome = "dispatched" if self.dispatch else "queued"
-        return {"level": 1, "outcome": outcome, "steps": self.steps,
+        return {"level": 2, "outcome": "dispatched" if self.dispatch else "queued",
+                "decided_by": self.decided_by, "steps": self.steps,
                 "summary": "; ".join(s["text"] for s in self.steps)}
 
 
-def route(category: CategoryFacts, cell: GridCell | None, *,
-          department_active: bool = True) -> RoutingDecision:
-    """Decide board and lead department from the category, and place from the grid."""
+def _step(steps, step: str, ok: bool, text: str, **data) -> None:
+    steps.append({"step": step, "ok": ok, "text": text, **data})
+
+
+def route(report: Report, place: Place, rules: RuleSet = EMPTY, *,
+          departments: dict[str, frozenset[str]] | None = None,
+          excluded: frozenset[str] = frozenset(), send_backs: int = 0) -> RoutingDecision:
+    """Decide. `departments` maps active department codes to the boards they serve (None: trust
+    the codes); `excluded` are departments that already sent this ticket back."""
     steps: list[dict[str, Any]] = []
+    cell = place.grid
+    _place_steps(steps, place)
+    outcome: dict[str, Any] = {"helpers": set(), "board": None, "department": None,
+                               "priority": None, "time_limit": None, "note": None,
+                               "decided_by": None}
+    if send_backs >= MAX_SEND_BACKS:
+        _step(steps, "send_backs", False, f"sent back {send_backs} times: the dispatcher decides",
+              count=send_backs)
+    elif cell is None and not place.jurisdictions:
+        _step(steps, "outcome", False, "the place is unknown: waiting in the dispatch queue")
+    else:
+        _apply_rules(report, place, rules, departments, excluded, outcome, steps)
+        if outcome["department"] is None:
+            _category_default(report.category, departments, excluded, outcome, steps)
+    if outcome["department"] is None and not steps[-1]["step"] == "outcome":
+        _step(steps, "outcome", False, "nothing decided: waiting in the dispatch queue")
+    helpers = tuple(sorted(outcome["helpers"] - {outcome["department"]} - excluded))
+    decided = outcome["department"] is not None
+    return RoutingDecision(
+        board=outcome["board"] if decided else None,
+        department=outcome["department"], helpers=helpers if decided else (),
+        grid=cell.code if cell else None, community=cell.community_code if cell else None,
+        street=cell.street_code if cell else None,
+        priority=outcome["priority"] or report.effective_priority,
+        time_limit=outcome["time_limit"], note=outcome["note"],
+        decided_by=outcome["decided_by"], steps=steps)
+
+
+def _place_steps(steps, place: Place) -> None:
+    cell = place.grid
     if cell is None:
-        steps.append({"step": "grid", "ok": False,
-                      "text": "the point lies outside every grid"})
+        _step(steps, "grid", False, "the point lies outside every grid (more than 200 m away)")
+    elif place.snapped_metres is not None:
+        _step(steps, "grid", True, f"the point lies {place.snapped_metres:.0f} m outside the "
+              f"grids; taken to the nearest, grid {cell.code}", grid=cell.code,
+              snapped_metres=place.snapped_metres)
     else:
-        steps.append({"step": "grid", "ok": True, "grid": cell.code,
-                      "community": cell.community_code, "street": cell.street_code,
-                      "text": f"the point lies in grid {cell.code}"})
-    board = category.board
-    department = category.department if department_active else None
-    if board and department:
-        steps.append({"step": "category", "ok": True, "category": category.code,
-                      "board": board, "department": department,
-                      "text": f"category {category.code} {category.name} → board {board}, "
-                              f"department {department}"})
+        _step(steps, "grid", True, f"the point lies in grid {cell.code}", grid=cell.code)
+    for j in place.jurisdictions:
+        _step(steps, "jurisdiction", True, f"the point lies in {j.name} ({j.kind})",
+              jurisdiction=j.id, kind=j.kind, owner=j.department)
+
+
+def _apply_rules(report, place, rules, departments, excluded, outcome, steps) -> None:
+    text = normalise(report.description)
+    found = rules.phrases.found_in(text) if rules.phrases.phrases else set()
+    candidates = rules.candidates(report.category.code, found)
+    tried: list[dict[str, str]] = []
+    for rule in candidates:
+        matched, detail = _matches(rule, report, place, found)
+        if not matched:
+            tried.append({"rule": rule.id, "failed": detail})
+            continue
+        department = rule.then.department
+        if department == JURISDICTION_OWNER:
+            department = _owner(rule, place)
+        if department and department in excluded:
+            tried.append({"rule": rule.id, "failed": f"{department} already sent it back"})
+            continue
+        if department and departments is not None and (
+                department not in departments or rule.then.board not in departments[department]):
+            tried.append({"rule": rule.id, "failed": f"{department} cannot take board "
+                                                     f"{rule.then.board}"})
+            continue
+        decides = department is not None and outcome["department"] is None
+        if decides:
+            outcome.update(board=rule.then.board, department=department, decided_by=rule.id)
+        outcome["helpers"].update(rule.then.helpers)
+        for key in ("priority", "time_limit", "note"):
+            if outcome[key] is None and getattr(rule.then, key) is not None:
+                outcome[key] = getattr(rule.then, key)
+        verb = "decided" if decides else "added"
+        _step(steps, "rule", True, f"rule {rule.id} ({rule.description}) {verb}: "
+              + ", ".join(f"{m['kind']} {m['value']}" for m in detail), rule=rule.id,
+              matched=detail, tried_before=tried, decides=decides, board=rule.then.board,
+              department=department, helpers=list(rule.then.helpers))
+        tried = []
+        if rule.stop:
+            return
+    if tried or not candidates:
+        _step(steps, "rules", False, f"no rule matched ({len(candidates)} of {len(rules)} "
+              "rules could apply)", tried=tried)
+
+
+def _owner(rule: Rule, place: Place) -> str | None:
+    wanted = rule.when
+    for j in place.jurisdictions:
+        if j.id in wanted.jurisdictions or j.kind in wanted.jurisdiction_kinds:
+            return j.department
+    return None
+
+
+def _matches(rule: Rule, report: Report, place: Place, found: set[str]):
+    """(True, what matched) or (False, the first condition that failed)."""
+    w = rule.when
+    matched: list[dict[str, str]] = []
+    code = report.category.code
+    if w.categories or w.classes:
+        if code in w.categories:
+            matched.append({"kind": "category", "value": code})
+        elif code[:2] in w.classes:
+            matched.append({"kind": "class", "value": code[:2]})
+        else:
+            return False, "category"
+    if w.keywords_any:
+        hits = [p for p in w.keywords_any if p in found]
+        if not hits:
+            return False, "keywords_any"
+        matched.append({"kind": "keyword", "value": hits[0]})
+    if w.keywords_all:
+        if not all(p in found for p in w.keywords_all):
+            return False, "keywords_all"
+        matched.extend({"kind": "keyword", "value": p} for p in w.keywords_all)
+    if any(p in found for p in w.keywords_none):
+        return False, "keywords_none"
+    cell = place.grid
+    for kind, codes, value in (("street", w.streets, cell and cell.street_code),
+                               ("community", w.communities, cell and cell.community_code),
+                               ("grid", w.grids, cell and cell.code)):
+        if codes:
+            if value not in codes:
+                return False, kind
+            matched.append({"kind": kind, "value": value})
+    if w.jurisdictions or w.jurisdiction_kinds:
+        inside = [j for j in place.jurisdictions
+                  if j.id in w.jurisdictions or j.kind in w.jurisdiction_kinds]
+        if not inside:
+            return False, "jurisdiction"
+        matched.append({"kind": "jurisdiction", "value": inside[0].name, "id": inside[0].id})
+    local = report.reported_at
+    if w.hours:
+        start, end = w.hours
+        now = local.time().replace(tzinfo=None)
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if not inside:
+            return False, "hours"
+        matched.append({"kind": "hours", "value": f"{start:%H:%M}-{end:%H:%M}"})
+    if w.weekdays:
+        if local.isoweekday() not in w.weekdays:
+            return False, "weekdays"
+        matched.append({"kind": "weekday", "value": str(local.isoweekday())})
+    if w.priority:
+        if report.effective_priority not in w.priority:
+            return False, "priority"
+        matched.append({"kind": "priority", "value": report.effective_priority})
+    return True, matched
+
+
+def _category_default(category: CategoryFacts, departments, excluded, outcome, steps) -> None:
+    board, department = category.board, category.department
+    usable = bool(board and department) and department not in excluded and (
+        departments is None or (department in departments and board in departments[department]))
+    if outcome["board"] and outcome["board"] != board:
+        usable = False
+    if usable:
+        outcome.update(board=board, department=department, decided_by="category")
+        _step(steps, "category", True, f"category {category.code} {category.name} → board "
+              f"{board}, department {department}", category=category.code, board=board,
+              department=department)
+    elif department and department in excluded:
+        _step(steps, "category", False, f"category {category.code}'s default department "
+              f"{department} already sent it back", category=category.code)
     else:
-        missing = "board" if not board else "an active default department"
-        steps.append({"step": "category", "ok": False, "category": category.code,
-                      "board": board, "department": department,
-                      "text": f"category {category.code} {category.name} has no {missing}"})
-    decision = RoutingDecision(
-        board=board, department=department, helpers=(),
-        grid=cell.code if cell else None,
-        community=cell.community_code if cell else None,
-        street=cell.street_code if cell else None, steps=steps)
-    if not decision.dispatch:
-        steps.append({"step": "outcome", "ok": False,
-                      "text": "waiting in the street's dispatch queue"})
-    return decision
+        _step(steps, "category", False, f"category {category.code} {category.name} has no "
+              "usable default department", category=category.code)

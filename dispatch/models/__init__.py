@@ -4,11 +4,12 @@ from .category import Category
 from .org import Board, Department, department_boards
 from .outbox import OutboxJob
 from .places import Community, District, Grid, Street
+from .routing import Jurisdiction, RoutingRule
 from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
 from .user import ROLES, User
 
 __all__ = [
-    "Board", "Category", "Community", "Department", "District", "Grid", "OutboxJob", "Photo",
-    "ROLES", "Street", "Ticket", "TicketCounter", "TicketEvent", "User", "department_boards",
-    "ticket_helpers",
+    "Board", "Category", "Community", "Department", "District", "Grid", "Jurisdiction",
+    "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket", "TicketCounter",
+    "TicketEvent", "User", "department_boards", "ticket_helpers",
 ]

@@ -57,6 +57,13 @@ class Ticket(db.Model):
     board_code: Mapped[str | None] = mapped_column(ForeignKey("boards.code"))
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # a likely duplicate found at intake, for the dispatcher to merge (or not)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    priority: Mapped[str] = mapped_column(String(8), default="normal",
+                                          server_default="normal")  # urgent | normal
+    # the limit routing decided when a rule overrides the category's
+    time_limit_value: Mapped[int | None]
+    time_limit_unit: Mapped[str | None] = mapped_column(String(16))
     pending_request: Mapped[str | None] = mapped_column(String(16))
     pending_hours: Mapped[int | None]
     extension_hours: Mapped[int] = mapped_column(default=0)
@@ -82,7 +89,10 @@ class Ticket(db.Model):
     lead_department: Mapped[Department | None] = relationship()
     helpers: Mapped[list[Department]] = relationship(secondary=ticket_helpers,
                                                      order_by=Department.code)
-    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id],
+                                                        foreign_keys=[merged_into_id])
+    duplicate_of: Mapped["Ticket | None"] = relationship(remote_side=[id],
+                                                         foreign_keys=[duplicate_of_id])
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket",
                                                        order_by="TicketEvent.id")
     photos: Mapped[list["Photo"]] = relationship(back_populates="ticket", order_by="Photo.id")

@@ -1,54 +1,91 @@
-"""The routing job: place the ticket on the map and send it to a board and department, or to the
-street's dispatch queue with the reason. Idempotent: a ticket is routed once."""
+"""The routing job: place the ticket, decide board and department with the district's rules,
+and dispatch it, or leave it in the street's dispatch queue with the reason, a likely duplicate
+and learned suggestions. Runs at intake and again after each send-back; idempotent per step."""
 
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from sqlalchemy import select
 
 from ..core import lifecycle, routing
 from ..core.lifecycle import DepartmentRef, State
 from ..extensions import db
-from ..models import Community, Grid, OutboxJob, Ticket
+from ..models import Community, Department, Grid, OutboxJob, Ticket
 from ..models.types import utcnow
 from .actors import SYSTEM
-from .grid_index import current_index
+from .duplicates import find_likely_duplicate
 from .outbox import handles
+from .routing_context import current_context
+from .send_backs import excluded_departments
+from .suggestions import suggest_departments
 from .tickets import apply_decision, facts
 
 
 @handles("route")
 def route_job(row: OutboxJob) -> None:
-    route_ticket(db.session.get(Ticket, row.ticket_id))
+    ticket = db.session.get(Ticket, row.ticket_id)
+    after = row.payload.get("after_send_backs")
+    if after is None:
+        route_ticket(ticket)
+    elif ticket.state == State.REPORTED and ticket.send_back_count == after:
+        route_ticket(ticket, rerouting=True)
 
 
-def route_ticket(ticket: Ticket) -> None:
+def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
     """Decide and record; the caller's transaction commits it."""
-    if ticket.routed_at is not None:
+    if ticket.routed_at is not None and not rerouting:
         return
     now = utcnow()
     ticket.routed_at = now
     if ticket.state != State.REPORTED:
         return  # a dispatcher got there first; nothing to decide
-    cell = current_index().locate(ticket.lon, ticket.lat)
+    ctx = current_context()
+    place = ctx.index.place(ticket.lon, ticket.lat)
     category = ticket.category
-    department = category.department
-    decision = routing.route(
+    report = routing.Report(
         routing.CategoryFacts(category.code, category.name_zh, category.board_code,
-                              department.code if department else None),
-        cell, department_active=bool(department and department.active))
-    if cell is not None:
-        grid = db.session.scalar(select(Grid).where(Grid.code == cell.code))
-        ticket.grid_id = grid.id
-        ticket.community_id = grid.community_id
+                              category.department.code if category.department else None,
+                              category.urgent),
+        ticket.description,
+        ticket.created_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])))
+    decision = routing.route(report, place, ctx.rules, departments=ctx.departments,
+                             excluded=excluded_departments(ticket),
+                             send_backs=ticket.send_back_count)
+    if place.grid is not None:
+        grid = db.session.scalar(select(Grid).where(Grid.code == place.grid.code))
+        ticket.grid_id, ticket.community_id = grid.id, grid.community_id
         ticket.street_id = db.session.scalar(
             select(Community.street_id).where(Community.id == grid.community_id))
-    if decision.dispatch:
-        params = {"board": decision.board, "explanation": decision.explanation(),
-                  "department": DepartmentRef(department.id, department.code,
-                                              department.board_codes)}
+    ticket.priority = decision.priority
+    ticket.time_limit_value, ticket.time_limit_unit = decision.time_limit or (None, None)
+    explanation = decision.explanation()
+    duplicate = None if rerouting else find_likely_duplicate(ticket)
+    if duplicate is not None:
+        original, metres = duplicate
+        ticket.duplicate_of_id = original.id
+        explanation["duplicate_of"] = {"number": original.number, "metres": round(metres)}
+        explanation["steps"].append({
+            "step": "duplicate", "ok": False, "number": original.number,
+            "text": f"likely a duplicate of {original.number} ({metres:.0f} m away): "
+                    "the dispatcher decides"})
+        explanation["outcome"] = "queued"
+    if decision.dispatch and duplicate is None:
+        department = db.session.scalar(select(Department).where(
+            Department.code == decision.department))
+        helpers = db.session.scalars(select(Department).where(
+            Department.code.in_(decision.helpers))).all()
+        params = {"board": decision.board, "explanation": explanation, "note": decision.note,
+                  "department": _ref(department), "helpers": [_ref(h) for h in helpers]}
         action = "dispatch"
     else:
-        params = {"reason": decision.steps[-1]["text"], "explanation": decision.explanation()}
+        if not decision.dispatch or duplicate is not None:
+            explanation["suggestions"] = suggest_departments(ticket)
+        explanation["summary"] = "; ".join(s["text"] for s in explanation["steps"])
+        params = {"reason": explanation["steps"][-1]["text"], "explanation": explanation}
         action = "queue"
     outcome = lifecycle.decide(facts(ticket), SYSTEM, action, params, version=None, now=now)
     apply_decision(ticket, outcome, SYSTEM, now)
 
 
+def _ref(department: Department) -> DepartmentRef:
+    return DepartmentRef(department.id, department.code, department.board_codes)

@@ -100,10 +100,15 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         target = params["into_ticket"]
         apply_decision(target, lifecycle.annotation(
             "merged_in", target.state, data={"from": ticket.number}), actor, now)
+    if decision.to_state == lifecycle.State.CLOSED:
+        _tell_merged_reporters(ticket, actor, now)
     written: list[str] = []
     try:
         db.session.flush()
         jobs = attach_photos(ticket, event, photos or [], infos, "resolution", written)
+        if action == "send_back":  # the engine re-routes, without the departments that refused
+            jobs.append(outbox.record("route", f"route:{ticket.id}:{ticket.send_back_count}",
+                                      ticket.id, {"after_send_backs": ticket.send_back_count}))
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
@@ -118,6 +123,14 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         raise
     outbox.publish(j.id for j in jobs)
     return ticket
+
+
+def _tell_merged_reporters(ticket: Ticket, actor: Actor, now: datetime) -> None:
+    """Everyone whose report was merged into this one hears that it is closed."""
+    merged = db.session.scalars(select(Ticket).where(Ticket.merged_into_id == ticket.id)).all()
+    for duplicate in merged:
+        apply_decision(duplicate, lifecycle.annotation(
+            "original_closed", duplicate.state, data={"original": ticket.number}), actor, now)
 
 
 def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:

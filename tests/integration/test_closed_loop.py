@@ -2,7 +2,7 @@
 with jobs through RQ on the real Redis."""
 
 from dispatch.models import OutboxJob, Ticket, TicketEvent
-from tests.helpers import OUTSIDE, jpeg
+from tests.helpers import IN_GRID_2, OUTSIDE, jpeg
 
 
 def actions_of(ticket: dict) -> list[str]:
@@ -80,8 +80,13 @@ def test_send_back_goes_to_the_dispatcher_who_re_routes_it(api):
     assert r.json["state"] == "reported" and r.json["lead_department"] is None
     assert r.json["send_back_count"] == 1
 
+    # the engine re-routed it without sanitation: nothing else fits, so it waits for a person
     queue = api.get("dispatcher", "/api/v1/tickets?state=reported").json
     assert [t["number"] for t in queue["items"]] == [number]
+    requeued = api.ticket(number)["events"][-1]
+    assert requeued["action"] == "queue"
+    assert "urban_mgmt.sanitation already sent it back" in requeued["data"]["explanation"][
+        "summary"]
     r = api.act("dispatcher", number, "dispatch", board="livelihood",
                 department="urban_mgmt.greening", helpers=["urban_mgmt.sanitation"],
                 note="绿化带内垃圾，绿化科牵头，环卫科协助")
@@ -93,8 +98,8 @@ def test_send_back_goes_to_the_dispatcher_who_re_routes_it(api):
     assert helper_view["allowed_actions"] == []
     assert api.act("handler.greening", number, "accept").status_code == 200
     events = api.ticket(number)["events"]
-    assert [e["action"] for e in events] == ["report", "dispatch", "send_back", "dispatch",
-                                              "accept"]
+    assert [e["action"] for e in events] == ["report", "dispatch", "send_back", "queue",
+                                              "dispatch", "accept"]
     assert events[2]["department"] == "urban_mgmt.sanitation"
     assert events[2]["note"] == "属于绿化带内，应由绿化科处理"
 
@@ -183,7 +188,7 @@ def test_refusals_say_why_with_the_right_status(api):
 
 def test_people_see_only_their_own_tickets(api):
     number = api.report().json["number"]
-    api.report(username="worker2", description="另一个网格的报告")
+    api.report(username="worker2", description="另一个网格的报告", location=IN_GRID_2)
     mine = api.get("worker1", "/api/v1/tickets").json
     assert [t["number"] for t in mine["items"]] == [number]
     assert api.get("worker2", f"/api/v1/tickets/{number}").status_code == 403
