@@ -1,7 +1,11 @@
 """Commands: `dispatch seed-demo`, `dispatch demo`, `dispatch worker`, `dispatch sweep-outbox`,
 plus Flask's own (`dispatch db upgrade`, `dispatch run`). Thin: each calls a service."""
 
+import json
+import os
+
 import click
+import yaml
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
@@ -16,13 +20,75 @@ def seed_demo(folder):
 
     from .services import reference_data
 
-    data = reference_data.read_folder(folder or DEMO_FOLDER)
+    folder = folder or DEMO_FOLDER
+    data = reference_data.read_folder(folder)
     try:
         report = reference_data.load(data, current_app.config["DEMO_PASSWORD"])
     except reference_data.ReferenceDataError as exc:
         raise click.ClickException(str(exc)) from exc
     created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing new"
     click.echo(f"Demo district loaded: {created}.")
+    jurisdictions = os.path.join(folder, "jurisdictions.geojson")
+    if os.path.exists(jurisdictions):
+        _import(jurisdictions, "import_jurisdictions", "jurisdictions")
+    rules = os.path.join(folder, "rules.yaml")
+    if os.path.exists(rules):
+        _load_rules(rules)
+
+
+def _import(path: str, function: str, what: str) -> None:
+    from .services import geo_import
+
+    with open(path, encoding="utf-8") as fh:
+        collection = json.load(fh)
+    with click.progressbar(length=len(collection.get("features") or []),
+                           label=f"Importing {what}") as bar:
+        last = [0]
+
+        def progress(done, total):
+            bar.update(done - last[0])
+            last[0] = done
+        try:
+            count = getattr(geo_import, function)(collection, progress)
+        except geo_import.ImportProblems as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Imported {count} {what}.")
+
+
+def _load_rules(path: str) -> None:
+    from .core.rules import RuleError
+    from .services.rules_admin import replace_rules
+
+    with open(path, encoding="utf-8") as fh:
+        documents = (yaml.safe_load(fh) or {}).get("rules") or []
+    try:
+        click.echo(f"Loaded {replace_rules(documents)} routing rules.")
+    except RuleError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("import-grids")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_grids(path):
+    """Import grid polygons (GeoJSON; properties code, name_zh, community): all or nothing."""
+    _import(path, "import_grids", "grids")
+
+
+@click.command("import-jurisdictions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_jurisdictions(path):
+    """Import jurisdiction polygons (properties id, name_zh, kind, department): all or nothing."""
+    _import(path, "import_jurisdictions", "jurisdictions")
+
+
+@click.command("load-rules")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def load_rules(path):
+    """Replace the routing rules with a rules.yaml (docs/routing-rules.md): all or nothing."""
+    _load_rules(path)
 
 
 @click.command("sweep-outbox")
@@ -60,7 +126,8 @@ def demo(host, port):
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
-COMMANDS = (seed_demo, sweep_outbox, worker, demo)
+COMMANDS = (seed_demo, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
+            load_rules)
 
 
 def register_commands(app) -> None:

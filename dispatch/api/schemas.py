@@ -75,6 +75,9 @@ class IncidentFormSchema(Schema):
     description = fields.String(required=True, validate=Length(1, 2000))
     lat = fields.Float(allow_nan=False, validate=Range(-90, 90), load_default=None)
     lng = fields.Float(allow_nan=False, validate=Range(-180, 180), load_default=None)
+    coord_system = fields.String(load_default="wgs84", validate=OneOf(["wgs84", "gcj02"]),
+                                 metadata={"description": "gcj02: a point picked on a Chinese "
+                                                          "map SDK; stored as WGS-84"})
 
 
 class IncidentFilesSchema(Schema):

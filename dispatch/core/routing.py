@@ -87,7 +87,10 @@ def route(report: Report, place: Place, rules: RuleSet = EMPTY, *,
         _step(steps, "outcome", False, "the place is unknown: waiting in the dispatch queue")
     else:
         _apply_rules(report, place, rules, departments, excluded, outcome, steps)
-        if outcome["department"] is None:
+        if outcome["department"] is None and cell is None:
+            _step(steps, "category", False, "outside the grids only a rule may decide, not the "
+                  "category default", category=report.category.code)
+        elif outcome["department"] is None:
             _category_default(report.category, departments, excluded, outcome, steps)
     if outcome["department"] is None and not steps[-1]["step"] == "outcome":
         _step(steps, "outcome", False, "nothing decided: waiting in the dispatch queue")
@@ -121,7 +124,7 @@ def _place_steps(steps, place: Place) -> None:
 def _apply_rules(report, place, rules, departments, excluded, outcome, steps) -> None:
     text = normalise(report.description)
     found = rules.phrases.found_in(text) if rules.phrases.phrases else set()
-    candidates = rules.candidates(report.category.code, found)
+    candidates = rules.candidates(report.category.code, found, place_keys(place))
     tried: list[dict[str, str]] = []
     for rule in candidates:
         matched, detail = _matches(rule, report, place, found)
@@ -157,6 +160,15 @@ def _apply_rules(report, place, rules, departments, excluded, outcome, steps) ->
     if tried or not candidates:
         _step(steps, "rules", False, f"no rule matched ({len(candidates)} of {len(rules)} "
               "rules could apply)", tried=tried)
+
+
+def place_keys(place: Place) -> set[str]:
+    keys = {f"jurisdiction:{j.id}" for j in place.jurisdictions}
+    keys |= {f"kind:{j.kind}" for j in place.jurisdictions}
+    if place.grid is not None:
+        keys |= {f"grid:{place.grid.code}", f"community:{place.grid.community_code}",
+                 f"street:{place.grid.street_code}"}
+    return keys
 
 
 def _owner(rule: Rule, place: Place) -> str | None:

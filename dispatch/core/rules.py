@@ -99,7 +99,14 @@ class RuleSet:
         self._by_category: dict[str, set[int]] = {}
         self._any_phrase: set[int] = set()
         self._by_phrase: dict[str, set[int]] = {}
+        self._any_place: set[int] = set()
+        self._by_place: dict[str, set[int]] = {}
         for i, rule in enumerate(rules):
+            keys = place_keys_of(rule.when)
+            if not keys:
+                self._any_place.add(i)
+            for key in keys:
+                self._by_place.setdefault(key, set()).add(i)
             w = rule.when
             if not (w.categories or w.classes):
                 self._any_category.add(i)
@@ -114,14 +121,35 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def candidates(self, category: str, found: set[str]) -> list[Rule]:
-        """Rules whose category condition and some positive phrase could hold, in rule order."""
+    def candidates(self, category: str, found: set[str],
+                   place: set[str] | None = None) -> list[Rule]:
+        """Rules whose category, some positive phrase and place condition could hold, in rule
+        order. `place` holds keys like "grid:…", "community:…", "street:…", "jurisdiction:…",
+        "kind:…" (None: do not narrow by place)."""
         by_category = (self._any_category | self._by_category.get(category, set())
                        | self._by_category.get(f"class:{category[:2]}", set()))
         by_phrase = set(self._any_phrase)
         for phrase in found:
             by_phrase |= self._by_phrase.get(phrase, set())
-        return [self.rules[i] for i in sorted(by_category & by_phrase)]
+        chosen = by_category & by_phrase
+        if place is not None:
+            by_place = set(self._any_place)
+            for key in place:
+                by_place |= self._by_place.get(key, set())
+            chosen &= by_place
+        return [self.rules[i] for i in sorted(chosen)]
+
+
+def place_keys_of(when: Conditions) -> list[str]:
+    """The keys a rule is indexed under: one place condition suffices (all must hold anyway)."""
+    for prefix, values in (("grid", when.grids), ("community", when.communities),
+                           ("street", when.streets)):
+        if values:
+            return [f"{prefix}:{v}" for v in values]
+    if when.jurisdictions or when.jurisdiction_kinds:
+        return ([f"jurisdiction:{j}" for j in when.jurisdictions]
+                + [f"kind:{k}" for k in when.jurisdiction_kinds])
+    return []
 
 
 EMPTY = RuleSet(())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import lifecycle
+from ..core.coords import gcj02_to_wgs84
 from ..core.geo import GeometryError, check_point
 from ..extensions import db
 from ..models import Category, Ticket, User
@@ -100,4 +101,7 @@ def _location(form, infos, errors) -> tuple[float, float, str]:
         check_point(lon, lat)
     except GeometryError as exc:
         errors["location"] = [str(exc)]
+        return lon, lat, "pin"
+    if form.get("coord_system") == "gcj02":
+        lon, lat = gcj02_to_wgs84(lon, lat)
     return lon, lat, "pin"

@@ -1,0 +1,1 @@
+"""The demo district: data files, and generators of its grids, jurisdictions and history."""

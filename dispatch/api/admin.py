@@ -1,0 +1,48 @@
+"""Administration: the district's routing rules, read and replaced as one ordered list."""
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from ..core.lifecycle import Forbidden
+from ..core.rules import RuleError
+from ..services.errors import BadInput
+from ..services.rules_admin import current_rules, replace_rules
+from .auth import BEARER, auth_required
+
+blp = Blueprint("admin", __name__, description="Administration (admins only)")
+
+
+class RulesSchema(Schema):
+    rules = fields.List(fields.Dict(), required=True,
+                        metadata={"description": "ordered rules, as in docs/routing-rules.md"})
+
+
+def _admin_only():
+    if g.user.role != "admin":
+        raise Forbidden("Only administrators manage routing rules.")
+
+
+@blp.get("/admin/routing-rules")
+@blp.response(200, RulesSchema)
+@blp.doc(security=BEARER)
+@auth_required
+def get_rules():
+    """The routing rules, in the order they are tried."""
+    _admin_only()
+    return {"rules": current_rules()}
+
+
+@blp.put("/admin/routing-rules")
+@blp.arguments(RulesSchema)
+@blp.response(200, RulesSchema)
+@blp.doc(security=BEARER)
+@auth_required
+def put_rules(body):
+    """Replace every rule at once; any bad rule refuses the whole list (422, each problem)."""
+    _admin_only()
+    try:
+        replace_rules(body["rules"])
+    except RuleError as exc:
+        raise BadInput("The routing rules were not changed.", {"rules": exc.problems}) from exc
+    return {"rules": current_rules()}
