@@ -1,7 +1,8 @@
 """Suggestions for the dispatcher, learned from tickets closed without a send-back.
 
-The model is rebuilt per process when the number of such tickets changes (at most every few
-minutes), from the most recent ones, so it follows how the district actually works."""
+The model is rebuilt per process when the number of such tickets changes, from the most recent
+ones, so it follows how the district actually works; once the history is large, at most every
+few minutes, because one more ticket barely moves it."""
 
 import time
 
@@ -15,6 +16,7 @@ from .send_backs import excluded_departments
 
 TRAINING_LIMIT = 50_000
 REFRESH_SECONDS = 300
+CHEAP_TO_REBUILD = 5_000
 _cache: dict[str, tuple[int, float, suggest.Model]] = {}
 
 
@@ -24,7 +26,8 @@ def _model() -> suggest.Model:
         Ticket.lead_department_id.is_not(None)))
     key = str(db.engine.url)
     cached = _cache.get(key)
-    if cached and (cached[0] == count or time.monotonic() - cached[1] < REFRESH_SECONDS):
+    if cached and (cached[0] == count or (
+            count >= CHEAP_TO_REBUILD and time.monotonic() - cached[1] < REFRESH_SECONDS)):
         return cached[2]
     lead = aliased(Department)
     rows = db.session.execute(
