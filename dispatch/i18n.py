@@ -6,6 +6,7 @@ whenever a source is newer. No compiled file is kept in git.
 """
 
 import glob
+import logging
 import os
 
 from babel import Locale
@@ -14,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request, session
 
+log = logging.getLogger(__name__)
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
 LOCALES = ("zh_CN", "en")
 
@@ -32,10 +34,17 @@ def compile_catalogs(target: str) -> str:
         for part in parts:
             with open(part, "rb") as fh:
                 for message in read_po(fh, locale=locale):
-                    if message.id and message.string and message.id not in merged:
+                    if not (message.id and message.string):
+                        continue
+                    known = merged.get(message.id)
+                    if known is None:
                         merged.add(message.id, message.string)
+                    elif known.string != message.string:
+                        log.warning("%s: %r is translated differently in another part; "
+                                    "keeping %r", os.path.basename(part), message.id,
+                                    known.string)
         os.makedirs(os.path.dirname(out), exist_ok=True)
-        tmp = out + ".part"
+        tmp = f"{out}.{os.getpid()}.part"  # processes starting together must not share it
         with open(tmp, "wb") as fh:
             write_mo(fh, merged)
         os.replace(tmp, out)

@@ -1,7 +1,7 @@
 """Every error leaves as JSON `{code, status, message, errors?}`; `code` is a stable slug clients
 can switch on, `status` the HTTP status. A 500 is logged with its traceback: it is always a bug."""
 
-from flask import jsonify
+from flask import jsonify, render_template, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -22,10 +22,14 @@ class DispatchApi(Api):
         self._app.register_error_handler(DomainError, self.handle_domain_error)
 
     def handle_domain_error(self, error: DomainError):
+        if not request.path.startswith("/api/"):
+            return render_template("web/error.html", error=error), error.status
         return error_response(error.status, error.code, error.message, error.errors,
                               **error.extra)
 
     def handle_http_exception(self, error: HTTPException):
+        if not request.path.startswith("/api/"):  # pages get a page, in the reader's language
+            return render_template("web/error.html", error=error), error.code
         data = getattr(error, "data", None) or {}
         headers = data.get("headers") or {}
         if error.code == 500:

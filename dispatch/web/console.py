@@ -1,11 +1,64 @@
-"""Placeholder: filled in by its screen."""
+"""The handler's console: the department's tickets, filtered, counted and sorted."""
 
-from flask_login import login_required
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
 
+from ..core.lifecycle import OPEN_STATES
+from ..extensions import db
+from ..models import Board, Category, Grid
+from ..services import queues
+from ..services.actors import actor_for
+from ..services.tickets import visible_to
 from . import bp
+from .access import roles_required
+from .ticket import local_time
+
+PER_PAGE = 50
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 @bp.get("/console")
-@login_required
+@roles_required("handler", "admin")
 def console():
-    return "console"
+    args = request.args
+    state = args.get("state", "open")
+    if state not in ("open", "all", *queues.STATE_ORDER):
+        state = "open"
+    filters = queues.ConsoleFilters(
+        state=state, board=args.get("board", ""), category=args.get("category", ""),
+        grid=args.get("grid", ""), sort=args.get("sort") if args.get("sort") in queues.SORTS
+        else "newest")
+    stmt, counts = queues.console_query(current_user, filters)
+    page = _page_number()
+    rows, total = queues.page_of(stmt, page, PER_PAGE)
+
+    mine = visible_to(current_user).subquery()
+    categories = db.session.scalars(select(Category).where(
+        Category.id.in_(select(mine.c.category_id))).order_by(Category.code)).all()
+    grids = db.session.scalars(select(Grid).where(
+        Grid.id.in_(select(mine.c.grid_id))).order_by(Grid.code)).all()
+    boards = db.session.scalars(select(Board).order_by(Board.position)).all()
+    own = actor_for(current_user).department_ids
+    return render_template(
+        "web/console.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+        filters=filters, counts=counts, open_count=sum(counts[s] for s in OPEN_STATES),
+        all_count=sum(counts.values()), boards=boards, categories=categories, grids=grids,
+        states=queues.STATE_ORDER, local_time=local_time,
+        helping=lambda t: t.lead_department_id not in own,
+        query=lambda **changes: _query(filters, **changes),
+        department=current_user.department)
+
+
+def _query(filters: queues.ConsoleFilters, **changes) -> dict:
+    """URL arguments for the console with some filters changed (empty ones left out)."""
+    args = {"state": filters.state, "board": filters.board, "category": filters.category,
+            "grid": filters.grid, "sort": filters.sort}
+    args.update(changes)
+    return {k: v for k, v in args.items() if v and not (k == "sort" and v == "newest")}

@@ -1,11 +1,23 @@
-"""Placeholder: filled in by its screen."""
+"""The street's dispatch queue: what routing could not decide, what departments sent back,
+requests waiting for an answer, parked tickets. The dispatcher acts on the ticket page."""
 
-from flask_login import login_required
+from flask import render_template
+from flask_login import current_user
 
+from ..api.present import routing_explanation
+from ..services import queues
 from . import bp
+from .access import roles_required
+from .ticket import Names, local_time, routing_summary
 
 
 @bp.get("/dispatch")
-@login_required
+@roles_required("dispatcher", "admin")
 def dispatch_queue():
-    return "dispatch queue"
+    queue = queues.dispatch_queue(current_user)
+    names = Names()
+    routing = {}
+    for ticket in queue.waiting:
+        routing[ticket.id] = routing_summary(routing_explanation(ticket), names)
+    return render_template("web/dispatch_queue.html", queue=queue, routing=routing,
+                           local_time=local_time, names=names)

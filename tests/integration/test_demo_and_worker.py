@@ -59,8 +59,9 @@ def test_a_real_worker_process_runs_the_jobs_of_a_report(pg_database, tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         ticket = api.ticket(number)
-        assert ticket["state"] == "dispatched"
-        assert ticket["photos"][0]["status"] == "ready"
+        log = done.stderr[-3000:]
+        assert ticket["state"] == "dispatched", log
+        assert ticket["photos"][0]["status"] == "ready", log
         with app.app_context():
             assert {j.state for j in OutboxJob.query} == {"done"}
     finally:
