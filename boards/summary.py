@@ -24,8 +24,9 @@ def board_summary(board: str | None, street_id: int | None, now: datetime, tz: s
     day_end = day_start + timedelta(days=1)
     by_state = dict(db.session.execute(
         select(Ticket.state, func.count()).where(*scope).group_by(Ticket.state)).all())
+    # overdue: still being handled past the deadline (a parked ticket's clock is stopped)
     overdue = db.session.scalar(select(func.count()).where(
-        *scope, Ticket.state.in_(list(OPEN_STATES)), Ticket.due_at < now))
+        *scope, Ticket.state.in_([State.DISPATCHED, State.ACCEPTED]), Ticket.due_at < now))
     new_today = db.session.scalar(select(func.count()).where(
         *scope, Ticket.created_at >= day_start, Ticket.created_at < day_end))
     closed_today = db.session.scalar(select(func.count()).where(

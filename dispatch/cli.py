@@ -121,13 +121,43 @@ def demo(host, port):
     click.get_current_context().invoke(seed_demo)
     mode = "RQ on " + current_app.config["REDIS_URL"] if current_app.config["REDIS_URL"] \
         else "inline (no REDIS_URL)"
+    if not current_app.config["REDIS_URL"]:
+        _start_inline_deadline_sweeper(current_app._get_current_object())
     click.echo(f"Jobs: {mode}. Demo password: {current_app.config['DEMO_PASSWORD']}")
     # Flask refuses app.run() inside a CLI command; werkzeug's server is what it would run
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+def _start_inline_deadline_sweeper(app) -> None:
+    """Without Redis there is no RQ scheduler: sweep deadlines in a thread of this process."""
+    import threading
+    import time
+
+    from .services import sla_sweep
+
+    def loop():
+        while True:
+            try:
+                with app.app_context():
+                    sla_sweep.sweep()
+            except Exception:
+                app.logger.exception("deadline sweep failed; retrying in a minute")
+            time.sleep(60)
+
+    threading.Thread(target=loop, name="deadline-sweeper", daemon=True).start()
+
+
+@click.command("sweep-deadlines")
+@with_appcontext
+def sweep_deadlines():
+    """Warn and escalate due tickets once now (the scheduler runs this every minute)."""
+    from .services import sla_sweep
+
+    click.echo(f"Deadline sweep: {sla_sweep.sweep()}")
+
+
 COMMANDS = (seed_demo, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
-            load_rules)
+            load_rules, sweep_deadlines)
 
 
 def register_commands(app) -> None:

@@ -6,6 +6,7 @@ what was left behind as soon as Redis returns.
 
 import argparse
 import logging
+import multiprocessing
 import threading
 
 from redis import Redis
@@ -39,11 +40,18 @@ def run(burst: bool = False) -> None:
     stop = threading.Event()
     sweeper = threading.Thread(target=_sweep_forever, args=(app, stop), daemon=True)
     sweeper.start()
+    cron = None
+    if not burst:  # the deadline sweep's scheduler, in its own process
+        from workers.cron import run as run_cron
+        cron = multiprocessing.Process(target=run_cron, name="dispatch-cron", daemon=True)
+        cron.start()
     try:
         worker = Worker([app.config["RQ_QUEUE"]], connection=Redis.from_url(url))
         worker.work(with_scheduler=True, burst=burst)
     finally:
         stop.set()
+        if cron is not None:
+            cron.terminate()
 
 
 def main(argv=None) -> None:

@@ -32,3 +32,13 @@ def run_outbox_job(outbox_id: int) -> str:
         job.meta["outcome"] = result
         job.save_meta()
     return result
+
+
+def sweep_deadlines() -> dict:
+    """Scheduled every minute by `python -m workers.cron`: warn at 80 %, escalate past 100 %."""
+    from dispatch.services import sla_sweep
+
+    if has_app_context():
+        return sla_sweep.sweep()
+    with _get_app().app_context():
+        return sla_sweep.sweep()

@@ -4,6 +4,8 @@ from flask import url_for
 
 from ..core import lifecycle
 from ..models import Photo, Ticket, TicketEvent, User
+from ..models.types import utcnow
+from ..services import deadlines
 from ..services.actors import actor_for
 from ..services.tickets import facts
 
@@ -40,6 +42,8 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
         "created_at": ticket.created_at, "dispatched_at": ticket.dispatched_at,
         "accepted_at": ticket.accepted_at, "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
+        "priority": ticket.priority,
+        "sla": deadlines.status(ticket, utcnow()),
         "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
         "routing": routing_explanation(ticket),
     }

@@ -135,6 +135,9 @@ class TicketSchema(Schema):
     resolved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
+    priority = fields.String()
+    sla = fields.Dict(allow_none=True, metadata={
+        "description": "due_at, share of the limit used, traffic light green/yellow/red"})
     allowed_actions = fields.List(fields.String())
     routing = fields.Dict(allow_none=True)
 

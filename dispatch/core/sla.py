@@ -205,13 +205,14 @@ def _merged(intervals: Iterable[tuple[datetime, datetime]], cal: WorkingCalendar
     return result
 
 
-def deadline(clock: Clock, cal: WorkingCalendar) -> datetime | None:
+def deadline(clock: Clock, cal: WorkingCalendar, fraction: float = 1.0) -> datetime | None:
     """When the limit (plus extensions) is used up, parked time not counting; None while
-    parked. Walks the parks in order, spending the budget on the stretches between them."""
+    parked. Walks the parks in order, spending the budget on the stretches between them.
+    With `fraction` < 1: when that share of the budget is used (0.8: the yellow light)."""
     if any(end is None for _, end in clock.paused):
         return None
     measure, advance = _measures(clock.limit, cal)
-    at, remaining = cal.local(clock.started_at), _budget(clock, cal)
+    at, remaining = cal.local(clock.started_at), _budget(clock, cal) * fraction
     for begin, end in _merged(clock.paused, cal):  # type: ignore[arg-type]
         if end <= at:
             continue

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .category import Category
+from .notification import Notification
 from .org import Board, Department, department_boards
 from .outbox import OutboxJob
 from .places import Community, District, Grid, Street
@@ -10,6 +11,6 @@ from .user import ROLES, User
 
 __all__ = [
     "Board", "Category", "Community", "Department", "District", "Grid", "Jurisdiction",
-    "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket", "TicketCounter",
-    "TicketEvent", "User", "department_boards", "ticket_helpers",
+    "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",
+    "TicketCounter", "TicketEvent", "User", "department_boards", "ticket_helpers",
 ]

@@ -77,6 +77,12 @@ class Ticket(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the sweep's to-do list: set while a warning / escalation is still to come, cleared once
+    # done (or when the clock stops), so the indexes hold only pending work
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -11,7 +11,7 @@ from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
 from ..models.types import utcnow
-from . import outbox, photo_store
+from . import deadlines, outbox, photo_store
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -45,6 +45,8 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor,
         department_id=ticket.lead_department_id or department_before,
         note=decision.note, data=decision.data, created_at=now)
     db.session.add(event)
+    if decision.changes:  # the clock follows every change (the new event included)
+        deadlines.refresh(ticket, decision.action)
     return event
 
 
@@ -95,15 +97,15 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
     decision = lifecycle.decide(facts(ticket), actor, action, params,
                                 version=payload.get("version"), now=now)
     infos = check_photos(photos or [])
-    event = apply_decision(ticket, decision, actor, now)
-    if action == "merge":
-        target = params["into_ticket"]
-        apply_decision(target, lifecycle.annotation(
-            "merged_in", target.state, data={"from": ticket.number}), actor, now)
-    if decision.to_state == lifecycle.State.CLOSED:
-        _tell_merged_reporters(ticket, actor, now)
     written: list[str] = []
-    try:
+    try:  # any flush from here on (autoflush included) may find the row changed under us
+        event = apply_decision(ticket, decision, actor, now)
+        if action == "merge":
+            target = params["into_ticket"]
+            apply_decision(target, lifecycle.annotation(
+                "merged_in", target.state, data={"from": ticket.number}), actor, now)
+        if decision.to_state == lifecycle.State.CLOSED:
+            _tell_merged_reporters(ticket, actor, now)
         db.session.flush()
         jobs = attach_photos(ticket, event, photos or [], infos, "resolution", written)
         if action == "send_back":  # the engine re-routes, without the departments that refused

@@ -345,3 +345,12 @@ def test_limit_is_used_up_exactly_at_the_deadline(start, unit, value, parks):
     assume(due is not None)
     assert used_fraction(clock, CAL, due) == 1.0
     assert used_fraction(clock, CAL, due - timedelta(seconds=1)) < 1.0
+
+
+
+def test_the_warning_moment_is_when_eighty_percent_of_the_budget_is_used():
+    # 10 working hours from Monday 09:00: 8 hours used at Tuesday 10:00 (7 h on Monday)
+    clock = Clock(TimeLimit(10, "working_hours"), at("2026-11-23 09:00"))
+    warn = deadline(clock, CAL, fraction=0.8)
+    assert warn == at("2026-11-24 10:00")
+    assert used_fraction(clock, CAL, warn) == pytest.approx(0.8)
