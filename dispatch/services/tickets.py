@@ -38,12 +38,15 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor,
             setattr(ticket, name, value)
         else:
             raise AttributeError(f"lifecycle changed unknown ticket field {name!r}")
+    data = decision.data
+    if decision.action == "resolve" and ticket.due_at is not None:
+        data = {**data, "due_at": ticket.due_at.isoformat()}  # for on-time handling (KPI)
     event = TicketEvent(
         ticket=ticket, action=decision.action, actor_id=actor.user_id, actor_role=actor.role,
         from_state=decision.from_state or None, to_state=decision.to_state,
         board_code=ticket.board_code,
         department_id=ticket.lead_department_id or department_before,
-        note=decision.note, data=decision.data, created_at=now)
+        note=decision.note, data=data, created_at=now)
     db.session.add(event)
     if decision.changes:  # the clock follows every change (the new event included)
         deadlines.refresh(ticket, decision.action)

@@ -1,0 +1,82 @@
+"""KPIs for any period and scope, computed by core.kpi with the rules of docs/kpi.md."""
+
+from datetime import timedelta
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from ..core import kpi
+from ..core.lifecycle import Forbidden
+from ..services import kpi as kpi_service
+from ..services.errors import BadInput
+from .auth import BEARER, auth_required
+
+blp = Blueprint("kpi", __name__, description="KPIs (docs/kpi.md)")
+
+
+class PeriodArgs(Schema):
+    start = fields.Date(data_key="from", required=True,
+                        metadata={"description": "first local day (Asia/Shanghai)"})
+    end = fields.Date(data_key="to", required=True, metadata={"description": "day after last"})
+
+    @validates_schema
+    def ordered(self, data, **kwargs):
+        if data["end"] <= data["start"]:
+            raise ValidationError("'to' must be after 'from'.", "to")
+        if data["end"] - data["start"] > timedelta(days=366):
+            raise ValidationError("At most a year.", "to")
+
+
+class KpiArgs(PeriodArgs):
+    scope = fields.String(load_default="all", metadata={
+        "description": "all, department:<code>, board:<code>, grid:<code>, community:<code> "
+                       "or street:<code>"})
+
+
+class DepartmentArgs(PeriodArgs):
+    board = fields.String()
+
+
+def _street_limit(scope: kpi.Scope | None) -> int | None:
+    """Admins see everything; leaders and dispatchers their street; handlers their own
+    department's figures only."""
+    user = g.user
+    if user.role == "admin":
+        return None
+    if user.role in ("leader", "dispatcher"):
+        return user.street_id
+    if user.role == "handler" and scope is not None and scope.kind == "department" \
+            and user.department and scope.code == user.department.code:
+        return None
+    raise Forbidden("KPIs are for leaders, dispatchers, admins and a handler's own department.")
+
+
+def _period(args) -> kpi.Period:
+    return kpi.Period.days(args["start"], args["end"])
+
+
+@blp.get("/kpi")
+@blp.arguments(KpiArgs, location="query")
+@blp.doc(security=BEARER)
+@auth_required
+def kpi_report(args):
+    """Closure, on-time closure, handling, on-time handling, rework and bounce rates, with
+    counts and median / 90th-percentile durations, for one scope and period."""
+    try:
+        scope = kpi.Scope.parse(args["scope"])
+    except ValueError as exc:
+        raise BadInput(str(exc), {"scope": [str(exc)]}) from exc
+    return kpi_service.report(scope, _period(args), _street_limit(scope))
+
+
+@blp.get("/kpi/departments")
+@blp.arguments(DepartmentArgs, location="query")
+@blp.doc(security=BEARER)
+@auth_required
+def department_ranking(args):
+    """Every department's KPIs and composite score (10 % volume, 30 % closure, 30 % on-time
+    handling, 30 % no rework), best first."""
+    return kpi_service.department_scores(_period(args), args.get("board"), _street_limit(None))
+
+
