@@ -2,21 +2,21 @@
 
 Every function takes the scope (`street_id` None = every street, `board` None = every board),
 `now` (aware) and the time zone in which days and months are counted, and returns plain dicts and
-lists for the page and the CSV exports. Like `board_summary`, these read the ticket and event
-tables directly; issue 5 replaces them with rollups maintained from events.
+lists for the page and the CSV exports. Like `board_summary`, they read the rollups kept from
+the ticket events (per local day × street × board × department × grid, and current counts by
+state), so a page costs the same with ten tickets or ten million.
 """
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
-from dispatch.core.lifecycle import OPEN_STATES, State
+from dispatch.core.lifecycle import OPEN_STATES
 from dispatch.extensions import db
-from dispatch.models import Community, Department, Grid, Ticket, TicketEvent
+from dispatch.models import Community, DailyCount, Department, Grid, StateCount
 
-from .summary import board_summary
+from .summary import board_summary, daily_total, scoped
 
 TREND_DAYS = 30
 
@@ -37,34 +37,18 @@ def trend_window(now: datetime, tz: str, days: int = TREND_DAYS) -> tuple[dateti
             day_start(today + timedelta(days=1), tz))
 
 
-def _scope(street_id: int | None, board: str | None) -> list:
-    conditions = []
-    if street_id is not None:
-        conditions.append(Ticket.street_id == street_id)
-    if board is not None:
-        conditions.append(Ticket.board_code == board)
-    return conditions
-
-
-def _count(*conditions) -> int:
-    return db.session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
-
-
 def headline(street_id: int | None, board: str | None, now: datetime, tz: str) -> dict:
     """New and closed today and this month, open now, overdue, and the counts by state."""
     summary = board_summary(board, street_id, now, tz)
     today = local_today(now, tz)
-    month_start = day_start(today.replace(day=1), tz)
-    month_end = day_start(today + timedelta(days=1), tz)
-    scope = _scope(street_id, board)
+    first = today.replace(day=1)
+    tomorrow = today + timedelta(days=1)
     return {
         **summary,
         "month": {
-            "start": month_start.date().isoformat(),
-            "new": _count(*scope, Ticket.created_at >= month_start,
-                          Ticket.created_at < month_end),
-            "closed": _count(*scope, Ticket.state == State.CLOSED,
-                             Ticket.closed_at >= month_start, Ticket.closed_at < month_end),
+            "start": first.isoformat(),
+            "new": daily_total("new", first, tomorrow, board, street_id),
+            "closed": daily_total("closed", first, tomorrow, board, street_id),
         },
     }
 
@@ -76,49 +60,33 @@ def state_rows(summary: dict) -> list[dict]:
 
 def department_ranking(street_id: int | None, board: str | None, start: datetime,
                        end: datetime) -> list[dict]:
-    """Each lead department's funnel for the tickets dispatched to it in [start, end).
-
-    The cohort is every (ticket, department) pair with a `dispatch` event to that department in
-    the period (on `board`, in the street). Of that cohort, per department, in distinct tickets:
-    accepted, resolved and closed by it (an accept / resolve / verify event carrying the
-    department, whenever it happened), and sent back by it. closure_rate = closed / dispatched.
-    Ranked by closure rate, then by volume (dispatched), then by department code.
-
-    This is the one place the ranking is computed: issue 5 swaps in the exact KPI formulas.
-    """
-    cohort_filter = [TicketEvent.action == "dispatch", TicketEvent.department_id.is_not(None),
-                     TicketEvent.created_at >= start, TicketEvent.created_at < end]
-    if board is not None:
-        cohort_filter.append(TicketEvent.board_code == board)
-    cohort = select(TicketEvent.ticket_id, TicketEvent.department_id).where(*cohort_filter)
-    if street_id is not None:
-        cohort = cohort.join(Ticket, Ticket.id == TicketEvent.ticket_id).where(
-            Ticket.street_id == street_id)
-    cohort = cohort.distinct().subquery()
-
-    outcome = aliased(TicketEvent)
-    steps = {"accepted": "accept", "resolved": "resolve", "closed": "verify",
-             "sent_back": "send_back"}
-    columns = [func.count(distinct(case((outcome.action == action, outcome.ticket_id))))
-               .label(name) for name, action in steps.items()]
+    """Each lead department's flow over the local days of [start, end), from the daily rollup:
+    tickets dispatched to it, accepted, resolved, closed (verified) and sent back by it.
+    closure_rate = closed / dispatched. Ranked by closure rate, then volume, then code.
+    The exact KPIs and composite score of docs/kpi.md are at /api/v1/kpi/departments."""
+    daily = DailyCount.__table__
+    first, last = start.date(), end.date()
+    metrics = {"dispatched": "dispatched", "accepted": "accepted", "resolved": "resolved",
+               "closed": "closed", "sent_back": "sent_back"}
     rows = db.session.execute(
-        select(cohort.c.department_id, func.count(distinct(cohort.c.ticket_id)), *columns)
-        .outerjoin(outcome, and_(outcome.ticket_id == cohort.c.ticket_id,
-                                 outcome.department_id == cohort.c.department_id,
-                                 outcome.action.in_(list(steps.values()))))
-        .group_by(cohort.c.department_id)).all()
+        select(daily.c.department_id, daily.c.metric, func.sum(daily.c.count))
+        .where(*scoped(daily, board, street_id), daily.c.department_id != 0,
+               daily.c.metric.in_(list(metrics.values())), daily.c.day >= first,
+               daily.c.day < last)
+        .group_by(daily.c.department_id, daily.c.metric)).all()
+    figures: dict[int, dict[str, int]] = {}
+    for department_id, metric, count in rows:
+        figures.setdefault(department_id, dict.fromkeys(metrics, 0))[metric] = int(count)
     departments = {d.id: d for d in db.session.scalars(
-        select(Department).where(Department.id.in_([r[0] for r in rows])))}
-
+        select(Department).where(Department.id.in_(list(figures))))}
     ranking = []
-    for department_id, dispatched, accepted, resolved, closed, sent_back in rows:
+    for department_id, f in figures.items():
+        if not f["dispatched"]:
+            continue
         department = departments[department_id]
-        ranking.append({
-            "code": department.code, "name_zh": department.name_zh,
-            "name_en": department.name_en, "dispatched": dispatched, "accepted": accepted,
-            "resolved": resolved, "closed": closed, "sent_back": sent_back,
-            "closure_rate": closed / dispatched if dispatched else 0.0,
-        })
+        ranking.append({"code": department.code, "name_zh": department.name_zh,
+                        "name_en": department.name_en, **f,
+                        "closure_rate": f["closed"] / f["dispatched"]})
     ranking.sort(key=lambda r: (-r["closure_rate"], -r["dispatched"], r["code"]))
     for rank, row in enumerate(ranking, 1):
         row["rank"] = rank
@@ -127,42 +95,38 @@ def department_ranking(street_id: int | None, board: str | None, start: datetime
 
 def daily_trend(street_id: int | None, board: str | None, now: datetime, tz: str,
                 days: int = TREND_DAYS) -> list[dict]:
-    """New and closed tickets per local day for the last `days` days, oldest first.
-
-    Days are bucketed against local midnights computed here (one CASE over the boundaries), so
-    SQLite and PostgreSQL bucket identically and a DST change would still give true days."""
+    """New and closed tickets per local day for the last `days` days, oldest first."""
+    daily = DailyCount.__table__
     first = local_today(now, tz) - timedelta(days=days - 1)
     dates = [first + timedelta(days=i) for i in range(days)]
-    bounds = [day_start(d, tz) for d in dates] + [day_start(dates[-1] + timedelta(days=1), tz)]
-    scope = _scope(street_id, board)
-
-    def per_day(column, *conditions) -> dict[int, int]:
-        bucket = case(*[(column < bounds[i + 1], i) for i in range(days)]).label("bucket")
-        stmt = (select(bucket, func.count(Ticket.id))
-                .where(*scope, *conditions, column >= bounds[0], column < bounds[-1])
-                .group_by("bucket"))
-        return dict(db.session.execute(stmt).all())
-
-    new = per_day(Ticket.created_at)
-    closed = per_day(Ticket.closed_at, Ticket.state == State.CLOSED)
-    return [{"date": d.isoformat(), "new": new.get(i, 0), "closed": closed.get(i, 0)}
-            for i, d in enumerate(dates)]
+    rows = db.session.execute(
+        select(daily.c.day, daily.c.metric, func.sum(daily.c.count))
+        .where(*scoped(daily, board, street_id), daily.c.metric.in_(["new", "closed"]),
+               daily.c.day >= first, daily.c.day <= dates[-1])
+        .group_by(daily.c.day, daily.c.metric)).all()
+    found = {(day, metric): int(n) for day, metric, n in rows}
+    return [{"date": d.isoformat(), "new": found.get((d, "new"), 0),
+             "closed": found.get((d, "closed"), 0)} for d in dates]
 
 
 def open_by_grid(street_id: int | None, board: str | None) -> dict:
     """Open tickets per grid (only grids that have some), most first, and those with no grid."""
-    scope = [*_scope(street_id, board), Ticket.state.in_([s.value for s in OPEN_STATES])]
+    states = StateCount.__table__
+    open_states = [s.value for s in OPEN_STATES]
+    per_grid = dict(db.session.execute(
+        select(states.c.grid_id, func.sum(states.c.count))
+        .where(*scoped(states, board, street_id), states.c.state.in_(open_states))
+        .group_by(states.c.grid_id)).all())
+    no_grid = int(per_grid.pop(0, 0) or 0)
     rows = db.session.execute(
-        select(Grid.code, Grid.name_zh, Community.name_zh, Community.name_en,
-               func.count(Ticket.id))
-        .join(Ticket, Ticket.grid_id == Grid.id).join(Community, Community.id == Grid.community_id)
-        .where(*scope)
-        .group_by(Grid.code, Grid.name_zh, Community.name_zh, Community.name_en)).all()
+        select(Grid.id, Grid.code, Grid.name_zh, Community.name_zh, Community.name_en)
+        .join(Community, Community.id == Grid.community_id)
+        .where(Grid.id.in_([g for g, n in per_grid.items() if n]))).all()
     grids = [{"code": code, "name_zh": name, "community_zh": community_zh,
-              "community_en": community_en, "open": count}
-             for code, name, community_zh, community_en, count in rows]
+              "community_en": community_en, "open": int(per_grid[grid_id])}
+             for grid_id, code, name, community_zh, community_en in rows]
     grids.sort(key=lambda g: (-g["open"], g["code"]))
-    return {"grids": grids, "no_grid": _count(*scope, Ticket.grid_id.is_(None))}
+    return {"grids": grids, "no_grid": no_grid}
 
 
 def dashboard(street_id: int | None, board: str | None, now: datetime, tz: str) -> dict:

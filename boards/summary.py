@@ -1,42 +1,60 @@
 """A board's summary for its leader: counts by state, overdue, today's new and closed.
 
-This reads the ticket table directly; issue 5 replaces it with rollups maintained from events.
+It reads the rollups kept from the ticket events (dispatch/services/rollups.py), never an
+aggregate over the whole ticket table.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from dispatch.core.lifecycle import OPEN_STATES, State
 from dispatch.extensions import db
-from dispatch.models import Ticket
+from dispatch.models import DailyCount, StateCount, Ticket
+
+
+def scoped(table, board, street_id):
+    conditions = []
+    if board is not None:
+        conditions.append(table.c.board_code == board)
+    if street_id is not None:
+        conditions.append(table.c.street_id == street_id)
+    return conditions
+
+
+def daily_total(metric: str, first: date, end: date, board: str | None,
+                street_id: int | None) -> int:
+    """A metric summed over local days [first, end) from the daily rollup."""
+    daily = DailyCount.__table__
+    return db.session.scalar(select(func.coalesce(func.sum(daily.c.count), 0)).where(
+        *scoped(daily, board, street_id), daily.c.metric == metric, daily.c.day >= first,
+        daily.c.day < end)) or 0
 
 
 def board_summary(board: str | None, street_id: int | None, now: datetime, tz: str) -> dict:
-    """`board` None means the whole street; `street_id` None means every street (admin)."""
+    """`board` None means the whole street; `street_id` None means every street (admin).
+    Counts come from the rollups; overdue from the tickets' (state, due_at) index."""
+    states = StateCount.__table__
+    today = now.astimezone(ZoneInfo(tz)).date()
+    tomorrow = today + timedelta(days=1)
+    by_state = dict(db.session.execute(
+        select(states.c.state, func.sum(states.c.count))
+        .where(*scoped(states, board, street_id)).group_by(states.c.state)).all())
     scope = []
     if board is not None:
         scope.append(Ticket.board_code == board)
     if street_id is not None:
         scope.append(Ticket.street_id == street_id)
-    day_start = datetime.combine(now.astimezone(ZoneInfo(tz)).date(), time(), ZoneInfo(tz))
-    day_end = day_start + timedelta(days=1)
-    by_state = dict(db.session.execute(
-        select(Ticket.state, func.count()).where(*scope).group_by(Ticket.state)).all())
     # overdue: still being handled past the deadline (a parked ticket's clock is stopped)
     overdue = db.session.scalar(select(func.count()).where(
-        *scope, Ticket.state.in_([State.DISPATCHED, State.ACCEPTED]), Ticket.due_at < now))
-    new_today = db.session.scalar(select(func.count()).where(
-        *scope, Ticket.created_at >= day_start, Ticket.created_at < day_end))
-    closed_today = db.session.scalar(select(func.count()).where(
-        *scope, Ticket.state == State.CLOSED, Ticket.closed_at >= day_start,
-        Ticket.closed_at < day_end))
+        Ticket.state.in_([State.DISPATCHED, State.ACCEPTED]), Ticket.due_at < now, *scope))
     return {
         "board": board,
-        "by_state": {s.value: by_state.get(s.value, 0) for s in State},
-        "open": sum(by_state.get(s.value, 0) for s in OPEN_STATES),
+        "by_state": {s.value: int(by_state.get(s.value) or 0) for s in State},
+        "open": sum(int(by_state.get(s.value) or 0) for s in OPEN_STATES),
         "overdue": overdue,
-        "today": {"date": day_start.date().isoformat(), "new": new_today,
-                  "closed": closed_today},
+        "today": {"date": today.isoformat(),
+                  "new": daily_total("new", today, tomorrow, board, street_id),
+                  "closed": daily_total("closed", today, tomorrow, board, street_id)},
     }

@@ -147,6 +147,26 @@ def _start_inline_deadline_sweeper(app) -> None:
     threading.Thread(target=loop, name="deadline-sweeper", daemon=True).start()
 
 
+@click.command("rollups")
+@click.argument("what", type=click.Choice(["check", "rebuild"]))
+@with_appcontext
+def rollups_command(what):
+    """check: compare the dashboards' rollups with a replay of every event; rebuild: replace
+    them with that replay."""
+    from .services import rollups
+
+    if what == "rebuild":
+        daily, states = rollups.rebuild()
+        click.echo(f"Rebuilt {daily} daily rows and {states} state rows from the events.")
+        return
+    differences = rollups.check()
+    for line in differences[:50]:
+        click.echo(line)
+    if differences:
+        raise click.ClickException(f"{len(differences)} differences")
+    click.echo("The rollups match the events.")
+
+
 @click.command("sweep-deadlines")
 @with_appcontext
 def sweep_deadlines():
@@ -157,7 +177,7 @@ def sweep_deadlines():
 
 
 COMMANDS = (seed_demo, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
-            load_rules, sweep_deadlines)
+            load_rules, sweep_deadlines, rollups_command)
 
 
 def register_commands(app) -> None:

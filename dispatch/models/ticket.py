@@ -40,6 +40,7 @@ class Ticket(db.Model):
         Index("ix_tickets_street_state", "street_id", "state"),
         Index("ix_tickets_department_state", "lead_department_id", "state"),
         Index("ix_tickets_board_state", "board_code", "state"),
+        Index("ix_tickets_state_due", "state", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -117,6 +118,9 @@ class TicketEvent(db.Model):
     to_state: Mapped[str] = mapped_column(String(16))
     board_code: Mapped[str | None] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # where the ticket stood when this happened (its street and grid), for the rollups
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

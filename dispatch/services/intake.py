@@ -57,7 +57,7 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
 
     now = utcnow()
     ticket = Ticket(number=next_ticket_number(db.session, now, current_app.config["TIMEZONE"]),
-                    state=lifecycle.State.REPORTED, category=category,
+                    category=category,
                     description=form["description"].strip(), lon=lon, lat=lat,
                     location_source=source, reporter=reporter, street_id=reporter.street_id,
                     idempotency_key=key, created_at=now)

@@ -51,11 +51,12 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
     decision = routing.route(report, place, ctx.rules, departments=ctx.departments,
                              excluded=excluded_departments(ticket),
                              send_backs=ticket.send_back_count)
+    found = {}
     if place.grid is not None:
         grid = db.session.scalar(select(Grid).where(Grid.code == place.grid.code))
-        ticket.grid_id, ticket.community_id = grid.id, grid.community_id
-        ticket.street_id = db.session.scalar(
-            select(Community.street_id).where(Community.id == grid.community_id))
+        found = {"grid_id": grid.id, "community_id": grid.community_id,
+                 "street_id": db.session.scalar(
+                     select(Community.street_id).where(Community.id == grid.community_id))}
     ticket.priority = decision.priority
     ticket.time_limit_value, ticket.time_limit_unit = decision.time_limit or (None, None)
     explanation = decision.explanation()
@@ -79,12 +80,16 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
         action = "dispatch"
     else:
         if not decision.dispatch or duplicate is not None:
-            explanation["suggestions"] = suggest_departments(ticket)
+            explanation["suggestions"] = suggest_departments(
+                ticket, place.grid.code if place.grid else None,
+                place.grid.community_code if place.grid else None)
         explanation["summary"] = "; ".join(s["text"] for s in explanation["steps"])
         params = {"reason": explanation["steps"][-1]["text"], "explanation": explanation}
         action = "queue"
     outcome = lifecycle.decide(facts(ticket), SYSTEM, action, params, version=None, now=now)
-    apply_decision(ticket, outcome, SYSTEM, now)
+    if not rerouting:
+        outcome.data["first_routing"] = True  # the report is counted as new here (rollups)
+    apply_decision(ticket, outcome, SYSTEM, now, place=found)
 
 
 def _ref(department: Department) -> DepartmentRef:

@@ -43,9 +43,8 @@ def _model() -> suggest.Model:
     return model
 
 
-def suggest_departments(ticket: Ticket, k: int = 3) -> list[dict]:
-    feats = suggest.features(ticket.category.code, ticket.description,
-                             ticket.grid.code if ticket.grid else None,
-                             ticket.community.code if ticket.community else None)
+def suggest_departments(ticket: Ticket, grid: str | None = None, community: str | None = None,
+                        k: int = 3) -> list[dict]:
+    feats = suggest.features(ticket.category.code, ticket.description, grid, community)
     ranked = suggest.suggest(_model(), feats, k, exclude=excluded_departments(ticket))
     return [{"department": code, "confidence": confidence} for code, confidence in ranked]

@@ -11,7 +11,7 @@ from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
 from ..models.types import utcnow
-from . import deadlines, outbox, photo_store
+from . import deadlines, outbox, photo_store, rollups
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -27,10 +27,14 @@ def facts(ticket: Ticket) -> TicketFacts:
         send_back_count=ticket.send_back_count)
 
 
-def apply_decision(ticket: Ticket, decision: Decision, actor: Actor,
-                   now: datetime) -> TicketEvent:
-    """Write the decision onto the ticket and append its event: the one place state changes."""
+def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: datetime,
+                   place: dict[str, Any] | None = None) -> TicketEvent:
+    """Write the decision onto the ticket and append its event: the one place state changes.
+    `place` carries the grid, community and street routing found for the ticket."""
     department_before = ticket.lead_department_id
+    before = rollups.state_key(ticket)
+    for name, value in (place or {}).items():
+        setattr(ticket, name, value)
     for name, value in decision.changes.items():
         if name == "helper_ids":
             ticket.helpers = [db.session.get(Department, i) for i in value]
@@ -38,18 +42,25 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor,
             setattr(ticket, name, value)
         else:
             raise AttributeError(f"lifecycle changed unknown ticket field {name!r}")
-    data = decision.data
-    if decision.action == "resolve" and ticket.due_at is not None:
-        data = {**data, "due_at": ticket.due_at.isoformat()}  # for on-time handling (KPI)
+    data = dict(decision.data)
+    if decision.action == "resolve":
+        if ticket.due_at is not None:
+            data["due_at"] = ticket.due_at.isoformat()  # for on-time handling (KPI)
+        if ticket.dispatched_at is not None:
+            data["hours"] = round((now - ticket.dispatched_at).total_seconds() / 3600, 4)
+    elif decision.action == "verify":
+        data["hours"] = round((now - ticket.created_at).total_seconds() / 3600, 4)
     event = TicketEvent(
         ticket=ticket, action=decision.action, actor_id=actor.user_id, actor_role=actor.role,
         from_state=decision.from_state or None, to_state=decision.to_state,
         board_code=ticket.board_code,
         department_id=ticket.lead_department_id or department_before,
+        street_id=ticket.street_id, grid_id=ticket.grid_id,
         note=decision.note, data=data, created_at=now)
     db.session.add(event)
     if decision.changes:  # the clock follows every change (the new event included)
         deadlines.refresh(ticket, decision.action)
+    rollups.record(ticket, event, before)
     return event
 
 

@@ -157,19 +157,30 @@ def test_the_trend_has_thirty_days_ending_with_today(client, tickets):
     assert f"<th scope=\"row\">{today()}</th><td class=\"num\">2</td>" in html  # the table
 
 
-def test_days_and_months_are_counted_in_shanghai_time(app, api, tickets):
-    """Tickets moved to just either side of local midnights, read at a fixed `now`."""
-    times = {  # UTC; Shanghai is UTC+8
-        tickets["cover"]: datetime(2026, 3, 1, 15, 30, tzinfo=UTC),    # 03-01 23:30
-        tickets["garbage"]: datetime(2026, 3, 1, 16, 30, tzinfo=UTC),  # 03-02 00:30
-        tickets["signal"]: datetime(2026, 2, 28, 15, 59, tzinfo=UTC),  # 02-28 23:59
-    }
+def test_days_and_months_are_counted_in_shanghai_time(app):
+    """Events either side of local midnights go into the rollups' local days; read at a fixed
+    `now`. (Events cannot be rewritten, so these are recorded as they would happen.)"""
+    from dispatch.models import TicketEvent
+    from dispatch.services import rollups
+
     with app.app_context():
-        for number, created in times.items():
-            db.session.execute(update(Ticket).where(Ticket.number == number)
-                               .values(created_at=created))
-        db.session.execute(update(Ticket).where(Ticket.number == tickets["cover"])
-                           .values(closed_at=datetime(2026, 3, 1, 16, 10, tzinfo=UTC)))
+        street_id = db.session.query(Street.id).filter_by(code="500105001").scalar()
+
+        def happened(action, at, board, reported=None, data=None):
+            ticket = Ticket(created_at=reported or at)  # never saved: only its times are read
+            event = TicketEvent(action=action, created_at=at, board_code=board,
+                                street_id=street_id, data=data or {})
+            rollups.record(ticket, event, None)
+
+        cover = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)     # 03-01 23:30 in Shanghai
+        garbage = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)   # 03-02 00:30
+        signal = datetime(2026, 2, 28, 15, 59, tzinfo=UTC)   # 02-28 23:59
+        for reported, board in ((cover, "livelihood"), (garbage, "livelihood"),
+                                (signal, "safety")):
+            happened("queue", reported + timedelta(minutes=1), board, reported,
+                     {"first_routing": True})
+        happened("verify", datetime(2026, 3, 1, 16, 10, tzinfo=UTC), "livelihood",
+                 cover)                                         # 03-02 00:10
         db.session.commit()
         now = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # 03-02 12:00 in Shanghai
         trend = queries.daily_trend(None, None, now, "Asia/Shanghai")
@@ -183,10 +194,8 @@ def test_days_and_months_are_counted_in_shanghai_time(app, api, tickets):
         assert headline["month"] == {"start": "2026-03-01", "new": 2, "closed": 1}
         board = queries.headline(None, "livelihood", now, "Asia/Shanghai")
         assert board["month"] == {"start": "2026-03-01", "new": 2, "closed": 1}
-        # the dispatch events happened today, outside that window
         assert queries.department_ranking(None, None, *queries.trend_window(
             now, "Asia/Shanghai")) == []
-        street_id = db.session.query(Street.id).filter_by(code="500105001").scalar()
         assert queries.daily_trend(street_id, "safety", now, "Asia/Shanghai")[-3]["new"] == 1
 
 
