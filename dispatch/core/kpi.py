@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,6 +88,9 @@ class Period:
         _aware(self.end, "Period end")
         if self.start >= self.end:
             raise ValueError("A period must end after it starts.")
+        # compared against thousands of UTC event times: compare in UTC (same tzinfo is fast)
+        object.__setattr__(self, "_lo", self.start.astimezone(UTC))
+        object.__setattr__(self, "_hi", self.end.astimezone(UTC))
 
     @classmethod
     def days(cls, first: date, end: date) -> Period:
@@ -95,7 +98,7 @@ class Period:
         return cls(datetime.combine(first, time(), ZONE), datetime.combine(end, time(), ZONE))
 
     def __contains__(self, moment: object) -> bool:
-        return isinstance(moment, datetime) and self.start <= moment < self.end
+        return isinstance(moment, datetime) and self._lo <= moment < self._hi
 
 
 @dataclass(frozen=True)

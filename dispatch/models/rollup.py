@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -10,6 +10,8 @@ from ..extensions import db
 
 class DailyCount(db.Model):
     __tablename__ = "daily_counts"
+    # dashboards read one street and board, a few metrics, a range of days
+    __table_args__ = (Index("ix_daily_counts_scope", "street_id", "board_code", "metric", "day"),)
     day: Mapped[date] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     board_code: Mapped[str] = mapped_column(String(16), primary_key=True)

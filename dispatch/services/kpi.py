@@ -35,17 +35,19 @@ def ticket_facts(scope: kpi.Scope, period: kpi.Period,
     by_deadline = select(Ticket.id).where(Ticket.due_at >= period.start,
                                           Ticket.due_at < period.end)
     ids = union(by_events, by_deadline).subquery()
-    stmt = select(Ticket).where(Ticket.id.in_(select(ids.c[0])))
+    stmt = select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.board_code,
+                  Ticket.lead_department_id, Ticket.grid_id, Ticket.due_at, Ticket.closed_at
+                  ).where(Ticket.id.in_(select(ids.c[0])))
     narrowing = _scope_filter(scope)
     if narrowing is not None:
         stmt = stmt.where(narrowing)
     if street_id is not None:
         stmt = stmt.where(Ticket.street_id == street_id)
-    tickets = db.session.scalars(stmt).all()
+    tickets = db.session.execute(stmt).all()
     return _facts(tickets)
 
 
-def _facts(tickets: list[Ticket]) -> list[kpi.TicketFact]:
+def _facts(tickets) -> list[kpi.TicketFact]:
     if not tickets:
         return []
     codes = dict(db.session.execute(select(Department.id, Department.code)).all())

@@ -1,0 +1,255 @@
+"""Dashboards at Chongqing scale: N tickets with realistic event histories on PostgreSQL.
+
+    python -m bench.dashboard [--tickets 10000000] [--days 1000] [--repeat 40] [--keep]
+
+Creates its own database, bulk-loads tickets and events with COPY (progress printed), fills the
+rollups with the same pure function the application uses (dispatch/core/rollup.py), then times,
+in the same run: the board dashboard (rollups), the board summary and KPI endpoints over HTTP
+(test client), and the raw aggregate over the ticket table that the rollups replace. Prints p50
+and p95, the ratio, process memory and the database size. Drops the database unless --keep.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy import text
+
+from boards import DEMO_FOLDER
+from boards.demo.history import SAYINGS
+from dispatch import create_app
+from dispatch.core.rollup import Place, daily_metrics, lead_after
+from dispatch.extensions import db
+from dispatch.services import reference_data
+
+ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Chongqing
+STATES = [("closed", 85), ("resolved", 5), ("accepted", 5), ("dispatched", 3), ("parked", 1),
+          ("voided", 1)]
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm up
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(0.95 * len(samples)) - 1)]
+
+
+def load(app, n: int, days: int, seed: int) -> None:
+    with app.app_context():
+        reference_data.load(reference_data.read_folder(DEMO_FOLDER), "bench")
+        rows = db.session.execute(text(
+            "SELECT c.id, c.code, c.board_code, c.department_id, c.time_limit_value "
+            "FROM categories c WHERE c.department_id IS NOT NULL")).all()
+        grids = db.session.execute(text(
+            "SELECT g.id, g.community_id, c.street_id FROM grids g "
+            "JOIN communities c ON c.id = g.community_id")).all()
+        reporters = [r[0] for r in db.session.execute(text(
+            "SELECT id FROM users WHERE role = 'grid_worker'"))]
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    categories = [r for r in rows if r[1] in SAYINGS]
+    states = [s for s, weight in STATES for _ in range(weight)]
+    daily: Counter = Counter()
+    hours: Counter = Counter()
+    state_counts: Counter = Counter()
+    ticket_cols = ("id, number, state, category_id, description, lon, lat, location_source, "
+                   "grid_id, community_id, street_id, reporter_id, board_code, "
+                   "lead_department_id, priority, extension_hours, rework_count, "
+                   "send_back_count, created_at, routed_at, dispatched_at, accepted_at, "
+                   "resolved_at, closed_at, due_at, version")
+    event_cols = ("ticket_id, action, actor_role, from_state, to_state, board_code, "
+                  "department_id, street_id, grid_id, data, created_at")
+    def story(i: int):
+        """Ticket i's row and events, the same on every call (its own seeded generator)."""
+        r = random.Random(seed * 1_000_003 + i)
+        cat_id, code, board, dept, limit = r.choice(categories)
+        grid, community, street = r.choice(grids)
+        created = NOW - timedelta(days=r.random() * days)
+        state = r.choice(states)
+        routed = created + timedelta(minutes=r.randint(1, 30))
+        accepted = routed + timedelta(hours=r.random() * 4)
+        resolved = accepted + timedelta(hours=r.random() * limit * 2)
+        closed = resolved + timedelta(hours=r.random() * 24)
+        due = routed + timedelta(hours=limit * 3)
+        history = [("report", None, "reported", None, {}, created),
+                   ("dispatch", "reported", "dispatched", dept, {"first_routing": True},
+                    routed)]
+        if state in ("accepted", "resolved", "closed", "parked"):
+            history.append(("accept", "dispatched", "accepted", dept, {}, accepted))
+        if state in ("resolved", "closed"):
+            spent = round((resolved - routed).total_seconds() / 3600, 4)
+            history.append(("resolve", "accepted", "resolved", dept,
+                            {"hours": spent, "due_at": due.isoformat()}, resolved))
+        if state == "closed":
+            spent = round((closed - created).total_seconds() / 3600, 4)
+            history.append(("verify", "resolved", "closed", dept, {"hours": spent}, closed))
+        if state == "parked":
+            history.append(("park", "accepted", "parked", dept, {}, accepted))
+        if state == "voided":
+            history = history[:1] + [("void", "reported", "voided", None, {}, routed)]
+        voided = state == "voided"
+        row = (i, f"B-{i:09d}", state, cat_id, r.choice(SAYINGS[code]),
+               106.5 + r.random() / 20, 29.55 + r.random() / 20, "pin", grid, community, street,
+               r.choice(reporters), None if voided else board, None if voided else dept,
+               "normal", 0, 0, 0, created, routed, None if voided else routed,
+               accepted if state in ("accepted", "resolved", "closed", "parked") else None,
+               resolved if state in ("resolved", "closed") else None,
+               closed if state == "closed" else routed if voided else None,
+               None if state in ("voided", "parked") else due, 1)
+        return row, board, grid, street, created, history
+
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        with cur.copy(f"COPY tickets ({ticket_cols}) FROM STDIN") as copy:
+            for i in range(1, n + 1):
+                copy.write_row(story(i)[0])
+                if i % 1_000_000 == 0:
+                    print(f"  {i:,} tickets ({i / (time.perf_counter() - started):,.0f}/s)",
+                          flush=True)
+        conn.commit()
+        print(f"tickets loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        with cur.copy(f"COPY ticket_events ({event_cols}) FROM STDIN") as copy:
+            for i in range(1, n + 1):
+                _, board, grid, street, created, history = story(i)
+                last = None
+                for action, before, after, event_dept, data, at in history:
+                    event_board = None if action in ("report", "void") else board
+                    event_grid = None if action == "report" else grid
+                    copy.write_row((i, action, "system", before, after, event_board,
+                                    event_dept, street, event_grid, json.dumps(data), at))
+                    place = Place.of(street, event_board, event_dept, event_grid)
+                    for metric, spent in daily_metrics(action, data):
+                        day = (created if metric == "new" else at).astimezone(TZ).date()
+                        key = (day, place.street_id, place.board, place.department_id,
+                               place.grid_id, metric)
+                        daily[key] += 1
+                        hours[key] += spent
+                    last = (Place.of(street, event_board, lead_after(action, event_dept),
+                                     event_grid), after)
+                state_counts[(last[0].street_id, last[0].board, last[0].department_id,
+                              last[0].grid_id, last[1])] += 1
+                if i % 1_000_000 == 0:
+                    print(f"  events of {i:,} tickets "
+                          f"({i / (time.perf_counter() - started):,.0f}/s overall)", flush=True)
+        with cur.copy("COPY daily_counts (day, street_id, board_code, department_id, grid_id, "
+                      "metric, count, hours) FROM STDIN") as copy:
+            for key, count in daily.items():
+                copy.write_row((*key, count, hours[key]))
+        with cur.copy("COPY state_counts (street_id, board_code, department_id, grid_id, state, "
+                      "count) FROM STDIN") as copy:
+            for key, count in state_counts.items():
+                copy.write_row((*key, count))
+        cur.execute("SELECT setval('tickets_id_seq', %s)", (n,))
+        conn.commit()
+        print(f"loaded {n:,} tickets in {time.perf_counter() - started:.0f} s; analysing",
+              flush=True)
+        conn.autocommit = True
+        cur.execute("ANALYZE")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=10_000_000)
+    parser.add_argument("--days", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+    name = f"dispatch_bench_dash_{os.getpid()}"
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        run(url, args)
+    finally:
+        if not args.keep:
+            with psycopg.connect(ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(url: str, args) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": tempfile.mkdtemp(),
+                      "DEMO_PASSWORD": "bench", "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+    print(f"loading {args.tickets:,} tickets over {args.days} days into {url}", flush=True)
+    load(app, args.tickets, args.days, args.seed)
+
+    from boards.dashboard import dashboard
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token",
+                        json={"username": "leader", "password": "bench"}).json["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    month = {"from": "2026-10-24", "to": "2026-11-24"}
+    with app.app_context():
+        street = db.session.execute(text("SELECT id FROM streets LIMIT 1")).scalar()
+
+        def board_page():
+            dashboard(street, "livelihood", NOW, "Asia/Shanghai")
+            db.session.rollback()
+
+        def raw_aggregate():
+            db.session.execute(text(
+                "SELECT state, count(*) FROM tickets WHERE street_id = :s AND board_code = :b "
+                "GROUP BY state"), {"s": street, "b": "livelihood"}).all()
+            db.session.execute(text(
+                "SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS d, count(*) "
+                "FROM tickets WHERE street_id = :s AND board_code = :b AND created_at >= :f "
+                "GROUP BY d"), {"s": street, "b": "livelihood",
+                                "f": NOW - timedelta(days=30)}).all()
+            db.session.execute(text(
+                "SELECT lead_department_id, count(*) FILTER (WHERE state = 'closed'), count(*) "
+                "FROM tickets WHERE street_id = :s AND board_code = :b AND dispatched_at >= :f "
+                "GROUP BY lead_department_id"), {"s": street, "b": "livelihood",
+                                                 "f": NOW - timedelta(days=30)}).all()
+            db.session.rollback()
+
+        results = {
+            "board dashboard (rollups)": timed(board_page, args.repeat),
+            "GET /boards/livelihood/summary": timed(
+                lambda: client.get("/api/v1/boards/livelihood/summary", headers=auth),
+                args.repeat),
+            "GET /kpi department, 1 month": timed(
+                lambda: client.get("/api/v1/kpi", headers=auth, query_string={
+                    "scope": "department:urban_mgmt.municipal", **month}),
+                max(5, args.repeat // 8)),
+            "raw aggregate over tickets": timed(raw_aggregate, max(5, args.repeat // 4)),
+        }
+        size = db.session.execute(text(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
+        counts = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_events), "
+            "(SELECT count(*) FROM daily_counts), (SELECT count(*) FROM state_counts)")).one()
+    print(f"\ntickets {counts[0]:,}  events {counts[1]:,}  daily rollup rows {counts[2]:,}  "
+          f"state rollup rows {counts[3]:,}")
+    print(f"database size {size}; process memory {rss_mib():.0f} MiB")
+    for label, (p50, p95) in results.items():
+        print(f"  {label:<34} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms")
+    raw = results["raw aggregate over tickets"][1]
+    board = results["board dashboard (rollups)"][1]
+    print(f"raw aggregate p95 / board dashboard p95 = {raw / board:.1f}×  (target ≥ 10×; "
+          "dashboard p95 target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
