@@ -12,8 +12,12 @@ the grid block (about 105-155 m), and its western end is more than 200 m from ev
 can route points the grids do not cover. Departments must exist in departments.yaml.
 """
 
-import json
 import os
+
+try:  # run as a script (python boards/demo/make_jurisdictions.py) or imported as a module
+    from make_grids import dump
+except ImportError:
+    from boards.demo.make_grids import dump
 
 KINDS = ("park", "river_bank", "road_section", "school_zone", "industrial_estate", "market",
          "construction_site")
@@ -125,20 +129,6 @@ def build():
         })
     assert 8 <= len(features) <= 12
     return {"type": "FeatureCollection", "features": features}
-
-
-def dump(fc):
-    """Serialise with every coordinate at exactly 6 decimals, one feature per line."""
-    def coord(p):
-        return f"[{p[0]:.6f}, {p[1]:.6f}]"
-
-    lines = []
-    for f in fc["features"]:
-        ring = ", ".join(coord(p) for p in f["geometry"]["coordinates"][0])
-        props = json.dumps(f["properties"], ensure_ascii=False)
-        geometry = f'{{"type": "Polygon", "coordinates": [[{ring}]]}}'
-        lines.append(f'{{"type": "Feature", "properties": {props}, "geometry": {geometry}}}')
-    return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(lines) + "\n]}\n"
 
 
 if __name__ == "__main__":
