@@ -12,6 +12,8 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..models import User
+from ..models.types import utcnow
+from ..services import deadlines
 
 bp = Blueprint("web", __name__)
 
@@ -38,5 +40,6 @@ def register(app) -> None:
     @app.context_processor
     def page_globals():
         return {"current_user": current_user, "locale": str(get_locale()),
+                "sla_status": lambda item: deadlines.status(item, utcnow()),
                 "tile_url": current_app.config["MAP_TILE_URL"],
                 "to_json": lambda value: json.dumps(value, ensure_ascii=False)}

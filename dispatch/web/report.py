@@ -26,6 +26,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Board, Category, Ticket
 from ..models.types import utcnow
+from ..services import deadlines
 from ..services.intake import REPORTING_ROLES, submit_report
 from ..services.tickets import can_see
 from . import bp
@@ -124,14 +125,11 @@ def local_time(moment: datetime | None) -> str:
 
 
 def traffic_light(ticket: Ticket, now: datetime) -> str | None:
-    """green below 80 % of the time limit used, yellow 80–100 %, red beyond; None without a
-    deadline (or once the department has resolved it)."""
-    if ticket.due_at is None or ticket.state not in ("dispatched", "accepted"):
+    """The ticket's light while its department is handling it (the rule: services.deadlines)."""
+    if ticket.state not in ("dispatched", "accepted"):
         return None
-    start = ticket.dispatched_at or ticket.created_at
-    total = (ticket.due_at - start).total_seconds()
-    used = (now - start).total_seconds() / total if total > 0 else math.inf
-    return "green" if used < 0.8 else "yellow" if used <= 1 else "red"
+    status = deadlines.status(ticket, now)
+    return status["light"] if status else None
 
 
 def _wants_json() -> bool:
