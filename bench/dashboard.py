@@ -105,6 +105,8 @@ def load(app, n: int, days: int, seed: int) -> None:
             history.append(("park", "accepted", "parked", dept, {}, accepted))
         if state == "voided":
             history = history[:1] + [("void", "reported", "voided", None, {}, routed)]
+        if state in ("dispatched", "accepted") and due < NOW:  # the sweep escalated it
+            history.append(("escalate", state, state, dept, {"due_at": due.isoformat()}, due))
         voided = state == "voided"
         row = (i, f"B-{i:09d}", state, cat_id, r.choice(SAYINGS[code]),
                106.5 + r.random() / 20, 29.55 + r.random() / 20, "pin", grid, community, street,
@@ -144,8 +146,11 @@ def load(app, n: int, days: int, seed: int) -> None:
                         hours[key] += spent
                     last = (Place.of(street, event_board, lead_after(action, event_dept),
                                      event_grid), after)
-                state_counts[(last[0].street_id, last[0].board, last[0].department_id,
-                              last[0].grid_id, last[1])] += 1
+                key = (last[0].street_id, last[0].board, last[0].department_id,
+                       last[0].grid_id)
+                state_counts[(*key, last[1])] += 1
+                if history[-1][0] == "escalate":
+                    state_counts[(*key, "overdue")] += 1
                 if i % 1_000_000 == 0:
                     print(f"  events of {i:,} tickets "
                           f"({i / (time.perf_counter() - started):,.0f}/s overall)", flush=True)
@@ -153,6 +158,16 @@ def load(app, n: int, days: int, seed: int) -> None:
                       "metric, count, hours) FROM STDIN") as copy:
             for key, count in daily.items():
                 copy.write_row((*key, count, hours[key]))
+        board: Counter = Counter()
+        board_hours: Counter = Counter()
+        for (day, street, board_code, department, _grid, metric), count in daily.items():
+            board[(street, board_code, metric, day, department)] += count
+            board_hours[(street, board_code, metric, day, department)] += hours[
+                (day, street, board_code, department, _grid, metric)]
+        with cur.copy("COPY daily_board_counts (street_id, board_code, metric, day, "
+                      "department_id, count, hours) FROM STDIN") as copy:
+            for key, count in board.items():
+                copy.write_row((*key, count, board_hours[key]))
         with cur.copy("COPY state_counts (street_id, board_code, department_id, grid_id, state, "
                       "count) FROM STDIN") as copy:
             for key, count in state_counts.items():
@@ -239,9 +254,10 @@ def run(url: str, args) -> None:
             "SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
         counts = db.session.execute(text(
             "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_events), "
-            "(SELECT count(*) FROM daily_counts), (SELECT count(*) FROM state_counts)")).one()
+            "(SELECT count(*) FROM daily_counts), (SELECT count(*) FROM state_counts), "
+            "(SELECT count(*) FROM daily_board_counts)")).one()
     print(f"\ntickets {counts[0]:,}  events {counts[1]:,}  daily rollup rows {counts[2]:,}  "
-          f"state rollup rows {counts[3]:,}")
+          f"board rollup rows {counts[4]:,}  state rollup rows {counts[3]:,}")
     print(f"database size {size}; process memory {rss_mib():.0f} MiB")
     for label, (p50, p95) in results.items():
         print(f"  {label:<34} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms")

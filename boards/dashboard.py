@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from dispatch.core.lifecycle import OPEN_STATES
 from dispatch.extensions import db
-from dispatch.models import Community, DailyCount, Department, Grid, StateCount
+from dispatch.models import Community, DailyBoardCount, Department, Grid, StateCount
 
 from .summary import board_summary, daily_total, scoped
 
@@ -64,7 +64,7 @@ def department_ranking(street_id: int | None, board: str | None, start: datetime
     tickets dispatched to it, accepted, resolved, closed (verified) and sent back by it.
     closure_rate = closed / dispatched. Ranked by closure rate, then volume, then code.
     The exact KPIs and composite score of docs/kpi.md are at /api/v1/kpi/departments."""
-    daily = DailyCount.__table__
+    daily = DailyBoardCount.__table__
     first, last = start.date(), end.date()
     metrics = {"dispatched": "dispatched", "accepted": "accepted", "resolved": "resolved",
                "closed": "closed", "sent_back": "sent_back"}
@@ -96,7 +96,7 @@ def department_ranking(street_id: int | None, board: str | None, start: datetime
 def daily_trend(street_id: int | None, board: str | None, now: datetime, tz: str,
                 days: int = TREND_DAYS) -> list[dict]:
     """New and closed tickets per local day for the last `days` days, oldest first."""
-    daily = DailyCount.__table__
+    daily = DailyBoardCount.__table__
     first = local_today(now, tz) - timedelta(days=days - 1)
     dates = [first + timedelta(days=i) for i in range(days)]
     rows = db.session.execute(

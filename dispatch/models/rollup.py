@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Index, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -10,8 +10,6 @@ from ..extensions import db
 
 class DailyCount(db.Model):
     __tablename__ = "daily_counts"
-    # dashboards read one street and board, a few metrics, a range of days
-    __table_args__ = (Index("ix_daily_counts_scope", "street_id", "board_code", "metric", "day"),)
     day: Mapped[date] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     board_code: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -22,7 +20,25 @@ class DailyCount(db.Model):
     hours: Mapped[float] = mapped_column(default=0.0)
 
 
+class DailyBoardCount(db.Model):
+    """The same counts without the grid: what a board page reads (30 days × a few departments,
+    whatever the number of tickets). Key order serves "this street, this board, this metric,
+    these days"."""
+
+    __tablename__ = "daily_board_counts"
+    street_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    board_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+    hours: Mapped[float] = mapped_column(default=0.0)
+
+
 class StateCount(db.Model):
+    """Tickets by place and state now; the pseudo-state "overdue" counts escalated tickets
+    still being handled (kept by escalation events, so no page scans for overdue tickets)."""
+
     __tablename__ = "state_counts"
     street_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     board_code: Mapped[str] = mapped_column(String(16), primary_key=True)

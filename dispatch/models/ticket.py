@@ -40,7 +40,7 @@ class Ticket(db.Model):
         Index("ix_tickets_street_state", "street_id", "state"),
         Index("ix_tickets_department_state", "lead_department_id", "state"),
         Index("ix_tickets_board_state", "board_code", "state"),
-        Index("ix_tickets_state_due", "state", "due_at"),
+        Index("ix_tickets_due_at", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -109,6 +109,9 @@ class TicketEvent(db.Model):
     """One line of a ticket's history. Never updated, never deleted (enforced below)."""
 
     __tablename__ = "ticket_events"
+    # a department's events in a period (KPIs)
+    __table_args__ = (Index("ix_ticket_events_department_created", "department_id",
+                            "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
@@ -117,7 +120,7 @@ class TicketEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     board_code: Mapped[str | None] = mapped_column(String(16))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     # where the ticket stood when this happened (its street and grid), for the rollups
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))

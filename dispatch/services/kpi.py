@@ -34,6 +34,8 @@ def ticket_facts(scope: kpi.Scope, period: kpi.Period,
         by_events = by_events.where(TicketEvent.department_id == dept_id)
     by_deadline = select(Ticket.id).where(Ticket.due_at >= period.start,
                                           Ticket.due_at < period.end)
+    if scope.kind == "department":  # closure figures count the department's own tickets
+        by_deadline = by_deadline.where(Ticket.lead_department_id == dept_id)
     ids = union(by_events, by_deadline).subquery()
     stmt = select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.board_code,
                   Ticket.lead_department_id, Ticket.grid_id, Ticket.due_at, Ticket.closed_at

@@ -9,10 +9,17 @@ from sqlalchemy import delete, select
 
 from ..core.rollup import Place, StateKey, daily_metrics, lead_after
 from ..extensions import db
-from ..models import DailyCount, StateCount, Ticket, TicketEvent
+from ..models import DailyBoardCount, DailyCount, StateCount, Ticket, TicketEvent
 
 _daily = DailyCount.__table__
+_board = DailyBoardCount.__table__
 _states = StateCount.__table__
+RUNNING = ("dispatched", "accepted")
+OVERDUE = "overdue"  # pseudo-state in state_counts: escalated and still being handled
+
+
+def is_overdue(ticket: Ticket) -> bool:
+    return ticket.escalated_at is not None and ticket.state in RUNNING
 
 
 def _tz() -> ZoneInfo:
@@ -41,7 +48,8 @@ def _bump(table, key: dict, increments: dict) -> None:
     db.session.execute(stmt)
 
 
-def record(ticket: Ticket, event: TicketEvent, before: StateKey | None) -> None:
+def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
+           was_overdue: bool = False) -> None:
     """The event's share of the rollups, in the open transaction (keys in a fixed order, so two
     transactions never wait for each other's rows in opposite orders)."""
     tz = _tz()
@@ -49,14 +57,20 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None) -> None:
     bumps = []
     for metric, hours in daily_metrics(event.action, event.data or {}):
         moment = ticket.created_at if metric == "new" else event.created_at
-        bumps.append((_daily, _daily_key(moment.astimezone(tz).date(), place, metric),
-                      {"count": 1, "hours": hours}))
+        day = moment.astimezone(tz).date()
+        bumps.append((_daily, _daily_key(day, place, metric), {"count": 1, "hours": hours}))
+        bumps.append((_board, _board_key(day, place, metric), {"count": 1, "hours": hours}))
     after = state_key(ticket)
     if after != before:
         if before is not None:
             bumps.append((_states, _state_key(before), {"count": -1}))
         if after is not None:
             bumps.append((_states, _state_key(after), {"count": 1}))
+    now_overdue = is_overdue(ticket)
+    if now_overdue != was_overdue:
+        key = after if now_overdue else before
+        bumps.append((_states, _state_key(StateKey(key.place, OVERDUE)),
+                      {"count": 1 if now_overdue else -1}))
     for table, key, increments in sorted(bumps, key=lambda b: (b[0].name, sorted(b[1].items()))):
         _bump(table, key, increments)
 
@@ -64,6 +78,11 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None) -> None:
 def _daily_key(day, place: Place, metric: str) -> dict:
     return {"day": day, "street_id": place.street_id, "board_code": place.board,
             "department_id": place.department_id, "grid_id": place.grid_id, "metric": metric}
+
+
+def _board_key(day, place: Place, metric: str) -> dict:
+    return {"street_id": place.street_id, "board_code": place.board, "metric": metric,
+            "day": day, "department_id": place.department_id}
 
 
 def _state_key(key: StateKey) -> dict:
@@ -78,6 +97,7 @@ def replay(batch: int = 50_000) -> tuple[Counter, Counter, Counter]:
     counts: Counter = Counter()
     hours: Counter = Counter()
     current: dict[int, StateKey] = {}
+    escalated: set[int] = set()
     rows = db.session.execute(
         select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.to_state,
                TicketEvent.board_code, TicketEvent.department_id, TicketEvent.street_id,
@@ -93,29 +113,51 @@ def replay(batch: int = 50_000) -> tuple[Counter, Counter, Counter]:
             hours[key] += spent
         current[ticket_id] = StateKey(Place.of(street, board, lead_after(action, dept), grid),
                                       to_state)
+        if action == "escalate":
+            escalated.add(ticket_id)
+        elif action == "dispatch":  # a new clock: no longer escalated
+            escalated.discard(ticket_id)
     states: Counter = Counter(tuple(_state_key(k).values()) for k in current.values())
+    for ticket_id in escalated:
+        if current[ticket_id].state in RUNNING:
+            states[tuple(_state_key(StateKey(current[ticket_id].place, OVERDUE)).values())] += 1
     return counts, hours, states
 
 
-def stored() -> tuple[Counter, Counter, Counter]:
-    counts, hours, states = Counter(), Counter(), Counter()
-    for row in db.session.execute(select(_daily)):
-        key = tuple(row[:6])
-        if row.count:
-            counts[key] = row.count
-        if row.hours:
-            hours[key] = row.hours
-    for row in db.session.execute(select(_states)):
-        if row.count:
-            states[tuple(row[:5])] = row.count
-    return counts, hours, states
+def by_board(daily: Counter) -> Counter:
+    """The grid-free daily counts: the fine ones summed over grids."""
+    coarse: Counter = Counter()
+    for (day, street, board, department, _grid, metric), value in daily.items():
+        coarse[(street, board, metric, day, department)] += value
+    return coarse
+
+
+def stored() -> tuple[Counter, ...]:
+    """(daily counts, daily hours, states, board counts, board hours) as kept in the tables."""
+    tables = []
+    for table, width in ((_daily, 6), (_states, 5), (_board, 5)):
+        counts, hours = Counter(), Counter()
+        for row in db.session.execute(select(table)):
+            key = tuple(row[:width])
+            if row.count:
+                counts[key] = row.count
+            if table is not _states and row.hours:
+                hours[key] = row.hours
+        tables.append((counts, hours))
+    (daily, daily_hours), (states, _), (board, board_hours) = tables
+    return daily, daily_hours, states, board, board_hours
+
+
+def _replayed() -> tuple[Counter, ...]:
+    daily, hours, states = replay()
+    return daily, hours, states, by_board(daily), by_board(hours)
 
 
 def check() -> list[str]:
     """Differences between the stored rollups and a replay of the events (empty: identical)."""
     differences = []
-    for name, replayed, kept in zip(("daily counts", "daily hours", "state counts"), replay(),
-                                    stored(), strict=True):
+    names = ("daily counts", "daily hours", "state counts", "board counts", "board hours")
+    for name, replayed, kept in zip(names, _replayed(), stored(), strict=True):
         for key in sorted(set(replayed) | set(kept), key=str):
             a, b = replayed.get(key, 0), kept.get(key, 0)
             if abs(a - b) > 1e-6:
@@ -124,24 +166,23 @@ def check() -> list[str]:
 
 
 def rebuild() -> tuple[int, int]:
-    counts, hours, states = replay()
+    daily, hours, states, board, board_hours = _replayed()
     try:
-        db.session.execute(delete(_daily))
-        db.session.execute(delete(_states))
-        columns = [c.name for c in _daily.columns][:6]
-        daily_rows = [dict(zip(columns, key, strict=True), count=n, hours=hours[key])
-                      for key, n in counts.items()]
-        state_columns = [c.name for c in _states.columns][:5]
-        state_rows = [dict(zip(state_columns, key, strict=True), count=n)
-                      for key, n in states.items()]
-        for chunk in range(0, len(daily_rows), 10_000):
-            db.session.execute(_daily.insert(), daily_rows[chunk:chunk + 10_000])
-        for chunk in range(0, len(state_rows), 10_000):
-            db.session.execute(_states.insert(), state_rows[chunk:chunk + 10_000])
+        written = {}
+        for table, counts, spent, width in ((_daily, daily, hours, 6), (_states, states, None, 5),
+                                            (_board, board, board_hours, 5)):
+            db.session.execute(delete(table))
+            columns = [c.name for c in table.columns][:width]
+            rows = [dict(zip(columns, key, strict=True), count=n,
+                         **({} if spent is None else {"hours": spent[key]}))
+                    for key, n in counts.items()]
+            for chunk in range(0, len(rows), 10_000):
+                db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
+            written[table.name] = len(rows)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return len(daily_rows), len(state_rows)
+    return written["daily_counts"], written["state_counts"]
 
 

@@ -28,11 +28,16 @@ def facts(ticket: Ticket) -> TicketFacts:
 
 
 def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: datetime,
-                   place: dict[str, Any] | None = None) -> TicketEvent:
+                   place: dict[str, Any] | None = None,
+                   was_overdue: bool | None = None) -> TicketEvent:
     """Write the decision onto the ticket and append its event: the one place state changes.
-    `place` carries the grid, community and street routing found for the ticket."""
+    `place` carries the grid, community and street routing found for the ticket;
+    `was_overdue` overrides what the rollups take the ticket to have been (the sweep marks a
+    ticket escalated just before recording the escalation)."""
     department_before = ticket.lead_department_id
     before = rollups.state_key(ticket)
+    if was_overdue is None:
+        was_overdue = rollups.is_overdue(ticket)
     for name, value in (place or {}).items():
         setattr(ticket, name, value)
     for name, value in decision.changes.items():
@@ -60,7 +65,7 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: dateti
     db.session.add(event)
     if decision.changes:  # the clock follows every change (the new event included)
         deadlines.refresh(ticket, decision.action)
-    rollups.record(ticket, event, before)
+    rollups.record(ticket, event, before, was_overdue)
     return event
 
 

@@ -31,7 +31,7 @@ def test_rollups_follow_the_workflow_and_a_rebuild_gives_the_same(api):
     busy_day(api)
     with api.app.app_context():
         assert rollups.check() == []
-        counts, hours, states = rollups.stored()
+        counts, hours, states, board, _ = rollups.stored()
         by_metric = {}
         for key, n in counts.items():
             by_metric[key[5]] = by_metric.get(key[5], 0) + n
@@ -41,6 +41,7 @@ def test_rollups_follow_the_workflow_and_a_rebuild_gives_the_same(api):
         for key, n in states.items():
             by_state[key[4]] = by_state.get(key[4], 0) + n
         assert by_state == {"closed": 1, "dispatched": 1, "voided": 1, "parked": 1}
+        assert sum(board.values()) == sum(counts.values())  # the same counts without grids
         before = rollups.stored()
         rollups.rebuild()
         assert rollups.stored() == before
@@ -59,3 +60,31 @@ def test_the_cli_checks_and_rebuilds(api):
     assert broken.exit_code != 0 and "differences" in broken.output
     assert runner.invoke(args=["rollups", "rebuild"]).exit_code == 0
     assert "match the events" in runner.invoke(args=["rollups", "check"]).output
+
+
+def test_overdue_is_counted_from_escalation_until_the_ticket_leaves_the_department(api):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from dispatch.services import sla_sweep
+    from tests.integration.test_deadlines import set_dispatch_time
+
+    number = api.report(category="0103", description="雨水井盖破损").json["number"]
+    set_dispatch_time(api.app, number, datetime.now(ZoneInfo("Asia/Shanghai"))
+                      - timedelta(hours=3))
+
+    def overdue():
+        return api.get("leader", "/api/v1/boards/livelihood/summary").json["overdue"]
+
+    assert overdue() == 0  # past due, but not yet escalated by the sweep
+    with api.app.app_context():
+        sla_sweep.sweep()
+    assert overdue() == 1
+    api.act("handler.municipal", number, "accept")
+    assert overdue() == 1
+    api.act("handler.municipal", number, "resolve", note="已修")
+    assert overdue() == 0
+    api.act("worker1", number, "rework", note="没修好")
+    assert overdue() == 1  # back in the department's hands, still past its deadline
+    with api.app.app_context():
+        assert rollups.check() == []

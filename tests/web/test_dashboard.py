@@ -108,13 +108,17 @@ def test_closing_a_ticket_shows_in_todays_closed(api, client):
 
 
 def test_overdue_counts_open_tickets_past_their_deadline(app, api, client, tickets):
+    """Overdue = escalated by the deadline sweep and still being handled."""
+    from dispatch.services import sla_sweep
+
     past = datetime.now(UTC) - timedelta(hours=1)
     with app.app_context():
         db.session.execute(update(Ticket).where(Ticket.number.in_(
-            [tickets["cover"], tickets["garbage"]])).values(due_at=past))
+            [tickets["cover"], tickets["garbage"]])).values(due_at=past, escalate_at=past))
         db.session.execute(update(Ticket).where(Ticket.number == tickets["signal"])
                            .values(due_at=past + timedelta(days=1)))
         db.session.commit()
+        sla_sweep.sweep()
     login(client, "leader")
     assert kpi(client.get("/dashboard").get_data(as_text=True), "overdue") == 1  # not closed
 
