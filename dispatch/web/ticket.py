@@ -132,12 +132,23 @@ def routing_lines(explanation: dict | None, names: Names | None = None) -> list[
         return lines
     lines = [{"ok": bool(step.get("ok", True)), "text": _step_text(step, names)}
              for step in explanation.get("steps") or []]
+    suggestions = explanation.get("suggestions") or []
+    if suggestions:  # learned from past tickets; shown, never acted on automatically
+        listed = "、".join(f"{names.department(s['department'])} {round(s['confidence'] * 100)}%"
+                          for s in suggestions)
+        lines.append({"ok": True, "text": _("Suggested from tickets closed before (a dispatcher "
+                                            "decides): %(list)s", list=listed)})
     if not lines and explanation.get("summary"):
         lines.append({"ok": explanation.get("outcome") == "dispatched",
                       "text": explanation["summary"]})
     return lines
 
 
+JURISDICTION_KINDS = {
+    "park": _l("park"), "river_bank": _l("river bank"), "road_section": _l("road section"),
+    "school_zone": _l("school zone"), "industrial_estate": _l("industrial estate"),
+    "market": _l("market"), "construction_site": _l("construction site"),
+}
 _EXCLUDED = re.compile(r"default department (\S+) already sent it back")
 
 
@@ -174,6 +185,11 @@ def _step_text(step: dict, names: Names) -> str:
                      department=names.department(step.get("department")))
         return _("Rule %(rule)s matched (%(matched)s) and adds helping departments.",
                  rule=step.get("rule", ""), matched=matched)
+    if kind == "jurisdiction":
+        return _("The point lies in %(name)s (%(kind)s), which %(department)s looks after.",
+                 name=step.get("text", "").removeprefix("the point lies in ").split(" (")[0],
+                 kind=JURISDICTION_KINDS.get(step.get("kind"), step.get("kind", "")),
+                 department=names.department(step.get("owner")))
     if kind == "rules" and not ok:
         return _("No routing rule matched.")
     if kind == "send_backs":
