@@ -62,9 +62,9 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
                     location_source=source, reporter=reporter, street_id=reporter.street_id,
                     idempotency_key=key, created_at=now)
     db.session.add(ticket)
-    event = apply_decision(ticket, lifecycle.open_report(), actor_for(reporter), now)
     written: list[str] = []
-    try:
+    try:  # any flush from here on may meet a simultaneous retry's ticket (same key)
+        event = apply_decision(ticket, lifecycle.open_report(), actor_for(reporter), now)
         db.session.flush()
         jobs = [outbox.record("route", f"route:{ticket.id}", ticket.id)]
         jobs += attach_photos(ticket, event, photos, infos, "report", written)
