@@ -12,7 +12,7 @@ from ..services.actors import actor_for
 from ..services.tickets import visible_to
 from . import bp
 from .access import roles_required
-from .ticket import local_time
+from .labels import local_time
 
 PER_PAGE = 50
 

@@ -8,7 +8,8 @@ from ..api.present import routing_explanation
 from ..services import queues
 from . import bp
 from .access import roles_required
-from .ticket import Names, local_time, routing_summary
+from .labels import local_time
+from .ticket import Names, routing_summary
 
 
 @bp.get("/dispatch")

@@ -1,5 +1,8 @@
 """Words people see for the system's codes: states, actions, roles, boards, departments."""
 
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +33,13 @@ def name_of(obj) -> str:
         return ""
     english = str(get_locale()) == "en" and getattr(obj, "name_en", "")
     return english or obj.name_zh
+
+
+def local_time(value) -> str:
+    """A stored (aware UTC) timestamp as the street reads it: the configured time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
 
 
 def register_filters(app) -> None:

@@ -9,9 +9,8 @@ signal, resending it with the same idempotency key. Either way the report goes t
 
 import math
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,6 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import BuildError
 
 from ..core.errors import DomainError
 from ..extensions import db
@@ -31,7 +29,7 @@ from ..services.intake import REPORTING_ROLES, submit_report
 from ..services.tickets import can_see
 from . import bp
 from .access import roles_required
-from .labels import name_of
+from .labels import local_time, name_of
 
 MAX_DESCRIPTION = 2000
 MAX_KEY = 100
@@ -109,19 +107,7 @@ def my_reports():
 # ------------------------------------------------------------------------------- helpers
 
 def ticket_url(number: str) -> str:
-    """The ticket page belongs to another screen; fall back to its path until it exists."""
-    try:
-        return url_for("web.ticket_page", number=number)
-    except BuildError:
-        return f"/tickets/{number}"
-
-
-def local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return url_for("web.ticket_page", number=number)
 
 
 def traffic_light(ticket: Ticket, now: datetime) -> str | None:

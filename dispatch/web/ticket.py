@@ -2,7 +2,6 @@
 now. Actions go through `services.tickets.perform_action`, exactly as the API's do."""
 
 import re
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -24,7 +23,7 @@ from ..services import tickets as ticket_service
 from ..services.actors import actor_for
 from ..services.errors import BadInput, NotFound
 from . import HOME_BY_ROLE, bp
-from .labels import ACTIONS, STATES, name_of
+from .labels import ACTIONS, STATES, local_time, name_of
 
 # fields each action's form posts (besides action and version)
 FORM_FIELDS = {
@@ -70,13 +69,6 @@ _PATTERN_ERRORS = (
 
 
 # --- small presentation helpers, shared with the console and the dispatch queue -------------
-
-def local_time(value) -> str:
-    """A UTC timestamp as the street reads it (Asia/Shanghai unless configured otherwise)."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
-
 
 def _board_name(code: str | None) -> str:
     board = db.session.get(Board, code) if code else None
