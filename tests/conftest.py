@@ -23,9 +23,10 @@ from dispatch.services import reference_data
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
-TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "ticket_events",
-                 "tickets", "ticket_counters", "daily_counts", "daily_board_counts",
-                 "state_counts")
+TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_timings",
+                 "ticket_events", "tickets", "ticket_counters", "daily_counts",
+                 "daily_board_counts", "state_counts", "kpi_closures", "kpi_episodes",
+                 "kpi_timing_counts")
 
 
 def pg_url(name: str) -> str:

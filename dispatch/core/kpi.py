@@ -1,49 +1,54 @@
 """KPIs per period and scope, counted exactly as docs/kpi.md says.
 
-The API and the dashboards adapt tickets and their events to the plain facts below and call
-`compute`; the rules live here once, free of Flask and the database, so a hand-worked fixture
-can pin every figure. Where docs/kpi.md leaves room, the most literal reading is taken:
+Every figure is a sum of what single tickets contribute (`contributions`), each contribution
+dated by local days and attributed to a place (street, board, department, grid). The rules
+live in two functions only: `contributions` (what one ticket adds) and `summarize` (how the
+contributions that fall in a period become the report). `compute` chains the two over ticket
+facts; the database keeps the same contributions pre-summed in rollup tables and hands the
+sums to `summarize`, so the fast path and the exact replay cannot disagree.
 
-- "Closed in the period" is tested on `TicketFact.closed_at`, which lifecycle sets when a
-  ticket reaches *any* final state (closed, voided, merged). A ticket voided or merged in the
-  period is therefore a due-to-close candidate and, being voided/merged at the end of the
-  period, lands in `voided`/`merged`; a never-dispatched ticket voided in the period is counted
-  in `voided`, one voided outside it nowhere. Only a ticket whose state is `closed` counts as
-  closed.
-- The deadline is the ticket's `due_at` as given (the current one, extensions included), even
-  for a past period: an extension approved after the period still moves the ticket out of it.
-  A ticket closed with no deadline is not closed on time (there is nothing to be on time for).
-- "Voided or merged at the end of the period": the state is voided/merged and `closed_at` is
-  before the end. "Parked at the end": the last park/unpark event before the end is a park
-  (a ticket with no park/unpark event at all is parked if its state is parked).
-- A department's closure scope is "its lead department when it closed, or now": since closed
-  is final, both are the current `lead_department`. Department codes match exactly; a
-  bureau's scope does not include its sections.
-- The handling cohort is (ticket, department) pairs with a dispatch to that department in the
-  period. The pair is resolved if that department has a resolve event at or after the first
-  such dispatch and before the end of the period (a later rework does not undo it); on time if
-  any of those resolves is at or before the deadline it carried (`EventFact.due_at`).
+The rules, where docs/kpi.md leaves room (the most literal reading that can be kept by
+incremental rollups at a city's scale):
+
+- Closure figures take each ticket as it is now: its current deadline, state, lead department,
+  board, grid and street. A ticket is a candidate in a period if its deadline falls in it or it
+  reached a final state (closed, voided, merged: `closed_at`) in it. A candidate parked, voided
+  or merged now is excluded and counted as such; the rest are due to close. A parked ticket
+  whose clock is stopped has no deadline: the day it was last parked stands in for it.
+- Closed on time: closed at or before the deadline. A ticket closed with no deadline is not on
+  time (there is nothing to be on time for).
+- Handling counts dispatches: each dispatch to a department opens an episode that ends at the
+  next dispatch. The episode is resolved by the end of the period if its first resolve falls
+  before the end; on time if that resolve was at or before the deadline it carried
+  (`EventFact.due_at`). A later rework does not undo it; the rework rate counts reworks.
+- Events (dispatches, send-backs, resolves, reworks) and durations are attributed to where the
+  ticket stood when they happened: the event's own board, department, grid and street.
 - Rework and bounce rates divide events in the period by events in the period, as written, so
-  they may exceed 1 when the resolve or dispatch fell before the period start.
-- Durations are attributed to the scope like events: time to dispatch by the first dispatch's
-  department, time to resolve by the resolve's department, time to close by the closure scope.
-  The report time is the first "report" event, else `created_at`.
+  a rework rate may exceed 1 when the resolve fell before the period start.
+- Durations: time to dispatch (first dispatch − report) on the first dispatch's day; time to
+  resolve (an episode's first resolve − its dispatch) on the resolve's day; time to close
+  (close − report) on the closing day, attributed like the closure figures. The report time
+  is the first "report" event, else `created_at`.
 
-Instants on the period boundaries follow `[start, end)`: a deadline or event exactly at the end
-belongs to the next period.
+A period is whole local days (Asia/Shanghai), `[first, end)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SCOPE_KINDS = ("all", "department", "board", "grid", "community", "street")
-_EXCLUDED = ("parked", "voided", "merged")
+OUTCOMES = ("open", "parked", "voided", "merged", "closed_on_time", "closed_late")
+TIMINGS = ("time_to_dispatch", "time_to_resolve", "time_to_close")
+TALLIES = {"dispatch": "dispatch_events", "send_back": "send_backs",
+           "resolve": "resolve_events", "rework": "reworks"}
 _HOUR = timedelta(hours=1)
 
 
@@ -53,11 +58,29 @@ def _aware(value: datetime, name: str) -> datetime:
     return value
 
 
+def local_day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.astimezone(ZONE).date()
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a figure is attributed; any hashable codes or ids (None: nowhere)."""
+
+    street: Any = None
+    community: Any = None
+    grid: Any = None
+    board: Any = None
+    department: Any = None
+
+    def within(self, scope: Scope) -> bool:
+        return scope.kind == "all" or getattr(self, scope.kind) == scope.code
+
+
 @dataclass(frozen=True)
 class EventFact:
     action: str  # unknown actions are ignored
     at: datetime
-    department: str | None  # the lead department at that moment
+    where: Where = Where()  # where the ticket stood: the event's department, board, grid
     due_at: datetime | None = None  # for "resolve": the deadline in force at that moment
 
 
@@ -66,11 +89,7 @@ class TicketFact:
     id: int
     created_at: datetime
     state: str
-    board: str | None
-    lead_department: str | None
-    grid: str | None
-    community: str | None
-    street: str | None
+    where: Where  # now: lead department, board, grid, community, street
     due_at: datetime | None  # current deadline, extensions included
     closed_at: datetime | None  # when it reached a final state (closed, voided or merged)
     events: tuple[EventFact, ...] = ()  # in time order
@@ -78,27 +97,30 @@ class TicketFact:
 
 @dataclass(frozen=True)
 class Period:
-    """`[start, end)`; dashboards build it from local days with `Period.days`."""
+    """`[start, end)`, whole local days; build it with `Period.days`."""
 
     start: datetime
     end: datetime
+    first_day: date = field(init=False, compare=False)
+    end_day: date = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        _aware(self.start, "Period start")
-        _aware(self.end, "Period end")
+        for value, name in ((self.start, "Period start"), (self.end, "Period end")):
+            local = _aware(value, name).astimezone(ZONE)
+            if local.timetz().replace(tzinfo=None) != time():
+                raise ValueError(f"{name} must be a local midnight, got {value!r}.")
         if self.start >= self.end:
             raise ValueError("A period must end after it starts.")
-        # compared against thousands of UTC event times: compare in UTC (same tzinfo is fast)
-        object.__setattr__(self, "_lo", self.start.astimezone(UTC))
-        object.__setattr__(self, "_hi", self.end.astimezone(UTC))
+        object.__setattr__(self, "first_day", local_day(self.start))
+        object.__setattr__(self, "end_day", local_day(self.end))
 
     @classmethod
     def days(cls, first: date, end: date) -> Period:
         """Local days in Asia/Shanghai from `first` up to `end`, excluded."""
         return cls(datetime.combine(first, time(), ZONE), datetime.combine(end, time(), ZONE))
 
-    def __contains__(self, moment: object) -> bool:
-        return isinstance(moment, datetime) and self._lo <= moment < self._hi
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first_day <= day < self.end_day
 
 
 @dataclass(frozen=True)
@@ -147,7 +169,7 @@ class KpiReport:
     parked: int
     voided: int
     merged: int
-    dispatched: int  # the dispatch cohort: (ticket, department) pairs
+    dispatched: int  # dispatches in the period (each handled or not on its own)
     resolved: int
     resolved_on_time: int
     dispatch_events: int
@@ -169,132 +191,218 @@ RATES = ("closure_rate", "on_time_closure_rate", "handling_rate", "on_time_handl
          "rework_rate", "bounce_rate")
 
 
+def rank(p: int, n: int) -> int:
+    """Nearest rank, 1-based: ceil(p/100 × n), at least 1 (integer arithmetic, no rounding)."""
+    return max(1, -(-p * n // 100))
+
+
 def percentile(values: Sequence[float], p: int) -> float | None:
-    """Nearest rank: the value at rank ceil(p/100 × n), 1-based; None for no values."""
+    """Nearest rank: the value at rank ceil(p/100 × n); None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
-    rank = max(1, -(-p * len(ordered) // 100))  # integer ceil: no float rounding
-    return ordered[rank - 1]
+    return sorted(values)[rank(p, len(values)) - 1]
 
 
 def durations(hours: Sequence[float]) -> Durations:
     return Durations(len(hours), percentile(hours, 50), percentile(hours, 90))
 
 
+def bucket(hours: float) -> int:
+    """A coarse, order-keeping bucket of a duration (8 per doubling of minutes): the rollups
+    count durations per bucket, so an exact percentile reads one bucket's values only."""
+    return int(8 * math.log2(1 + max(hours, 0.0) * 60))
+
+
+def locate(counts: Sequence[tuple[int, int]], p: int) -> tuple[int, int] | None:
+    """In (bucket, count) pairs in bucket order: the bucket holding the p-th percentile and
+    the value's 1-based rank inside it; None when there are no values."""
+    total = sum(n for _, n in counts)
+    if total == 0:
+        return None
+    wanted, seen = rank(p, total), 0
+    for key, n in counts:
+        if seen + n >= wanted:
+            return key, wanted - seen
+        seen += n
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
 def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
-
-
-def _ticket_in(ticket: TicketFact, scope: Scope) -> bool:
-    """Closure scope: the lead department (see the module docstring), or the ticket's own
-    board, grid, community or street."""
-    if scope.kind == "all":
-        return True
-    attribute = "lead_department" if scope.kind == "department" else scope.kind
-    return getattr(ticket, attribute) == scope.code
-
-
-def _event_in(ticket: TicketFact, event: EventFact, scope: Scope) -> bool:
-    if scope.kind == "department":
-        return event.department == scope.code
-    return _ticket_in(ticket, scope)
-
-
-def _excluded_at(ticket: TicketFact, end: datetime) -> str | None:
-    """'parked', 'voided' or 'merged' if the ticket was so at `end`, else None."""
-    if ticket.state in ("voided", "merged") and (ticket.closed_at is None
-                                                 or ticket.closed_at < end):
-        return ticket.state
-    parked: bool | None = None
-    for event in ticket.events:
-        if event.action in ("park", "unpark"):
-            if parked is None:
-                parked = False
-            if event.at < end:
-                parked = event.action == "park"
-    if parked is None:
-        parked = ticket.state == "parked"
-    return "parked" if parked else None
 
 
 def _hours(delta: timedelta) -> float:
     return delta / _HOUR
 
 
-def compute(tickets: Iterable[TicketFact], scope: Scope, period: Period) -> KpiReport:
-    counts = dict.fromkeys(
-        ("due_to_close", "closed", "closed_on_time", "parked", "voided", "merged", "dispatched",
-         "resolved", "resolved_on_time", "dispatch_events", "send_backs", "resolve_events",
-         "reworks"), 0)
-    to_dispatch: list[float] = []
-    to_resolve: list[float] = []
-    to_close: list[float] = []
-    action_counter = {"dispatch": "dispatch_events", "send_back": "send_backs",
-                      "resolve": "resolve_events", "rework": "reworks"}
+@dataclass(frozen=True)
+class Closure:
+    """A ticket's share of the closure figures: one per ticket, as it stands now."""
 
-    for ticket in tickets:
-        events = sorted(ticket.events, key=lambda e: e.at)  # stable: ties keep their order
-        reported_at = next((e.at for e in events if e.action == "report"), ticket.created_at)
+    where: Where
+    due_day: date | None
+    final_day: date | None
+    outcome: str  # one of OUTCOMES
 
-        # Closure figures.
-        if _ticket_in(ticket, scope) and (ticket.due_at in period or ticket.closed_at in period):
-            excluded = _excluded_at(ticket, period.end)
-            if excluded:
-                counts[excluded] += 1
-            else:
-                counts["due_to_close"] += 1
-                if ticket.state == "closed" and ticket.closed_at in period:
-                    counts["closed"] += 1
-                    if ticket.due_at is not None and ticket.closed_at <= ticket.due_at:
-                        counts["closed_on_time"] += 1
-                    to_close.append(_hours(ticket.closed_at - reported_at))
 
-        # Event counts and the dispatch cohort.
-        cohort: dict[str, datetime] = {}
-        for event in events:
-            if event.at not in period or not _event_in(ticket, event, scope):
-                continue
-            if event.action in action_counter:
-                counts[action_counter[event.action]] += 1
-            if event.action == "dispatch" and event.department is not None:
-                cohort.setdefault(event.department, event.at)
-        for department, since in cohort.items():
-            resolves = [e for e in events if e.action == "resolve" and e.department == department
-                        and since <= e.at < period.end]
-            counts["dispatched"] += 1
-            if resolves:
-                counts["resolved"] += 1
-                if any(e.due_at is not None and e.at <= e.due_at for e in resolves):
-                    counts["resolved_on_time"] += 1
+@dataclass(frozen=True)
+class Episode:
+    """One dispatch to a department, until the next dispatch."""
 
-        # Durations.
-        dispatches = [e for e in events if e.action == "dispatch"]
-        if dispatches and dispatches[0].at in period and _event_in(ticket, dispatches[0], scope):
-            to_dispatch.append(_hours(dispatches[0].at - reported_at))
-        last_dispatch: EventFact | None = None
-        resolved_since = False
-        for event in events:
-            if event.action == "dispatch":
-                last_dispatch, resolved_since = event, False
-            elif event.action == "resolve":
-                if (last_dispatch is not None and not resolved_since and event.at in period
-                        and _event_in(ticket, event, scope)):
-                    to_resolve.append(_hours(event.at - last_dispatch.at))
-                resolved_since = True
+    where: Where
+    dispatch_day: date
+    resolve_day: date | None  # the day of its first resolve
+    on_time: bool  # that resolve was at or before the deadline it carried
 
+
+@dataclass(frozen=True)
+class Timing:
+    kind: str  # one of TIMINGS
+    where: Where
+    day: date
+    hours: float
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str  # a value of TALLIES
+    where: Where
+    day: date
+
+
+@dataclass(frozen=True)
+class Contributions:
+    closure: Closure | None
+    episodes: tuple[Episode, ...]
+    timings: tuple[Timing, ...]
+    tallies: tuple[Tally, ...]
+
+
+def _outcome(ticket: TicketFact) -> str:
+    if ticket.state in ("parked", "voided", "merged"):
+        return ticket.state
+    if ticket.state == "closed":
+        on_time = ticket.due_at is not None and ticket.closed_at is not None \
+            and ticket.closed_at <= ticket.due_at
+        return "closed_on_time" if on_time else "closed_late"
+    return "open"
+
+
+def contributions(ticket: TicketFact) -> Contributions:
+    """Everything one ticket adds to the KPIs, whatever the period: the first half of the
+    rules (the module docstring)."""
+    events = sorted(ticket.events, key=lambda e: e.at)  # stable: ties keep their order
+    reported_at = next((e.at for e in events if e.action == "report"), ticket.created_at)
+    outcome = _outcome(ticket)
+    due = ticket.due_at
+    if due is None and outcome == "parked":
+        due = next((e.at for e in reversed(events) if e.action == "park"), None)
+    closure = None
+    if due is not None or ticket.closed_at is not None:
+        closure = Closure(ticket.where, local_day(due), local_day(ticket.closed_at), outcome)
+
+    episodes: list[Episode] = []
+    timings: list[Timing] = []
+    tallies: list[Tally] = []
+    current: EventFact | None = None  # the dispatch of the open episode
+    resolved: EventFact | None = None  # its first resolve
+    first_dispatch = True
+
+    def end_episode() -> None:
+        if current is not None:
+            on_time = resolved is not None and resolved.due_at is not None \
+                and resolved.at <= resolved.due_at
+            episodes.append(Episode(current.where, local_day(current.at),
+                                    local_day(resolved.at) if resolved else None, on_time))
+
+    for event in events:
+        if event.action in TALLIES:
+            tallies.append(Tally(TALLIES[event.action], event.where, local_day(event.at)))
+        if event.action == "dispatch":
+            end_episode()
+            current, resolved = event, None
+            if first_dispatch:
+                timings.append(Timing("time_to_dispatch", event.where, local_day(event.at),
+                                      _hours(event.at - reported_at)))
+                first_dispatch = False
+        elif event.action == "resolve" and current is not None and resolved is None:
+            resolved = event
+            timings.append(Timing("time_to_resolve", event.where, local_day(event.at),
+                                  _hours(event.at - current.at)))
+    end_episode()
+    if ticket.state == "closed" and ticket.closed_at is not None:
+        timings.append(Timing("time_to_close", ticket.where, local_day(ticket.closed_at),
+                              _hours(ticket.closed_at - reported_at)))
+    return Contributions(closure, tuple(episodes), tuple(timings), tuple(tallies))
+
+
+def summarize(scope: Scope, period: Period,
+              closures: Iterable[tuple[date | None, date | None, str, int]],
+              episodes: Iterable[tuple[date, date | None, bool, int]],
+              tallies: Mapping[str, int],
+              timings: Mapping[str, Durations]) -> KpiReport:
+    """The report from the contributions within the scope: closures as (due day, final day,
+    outcome, count) and episodes as (dispatch day, resolve day, on time, count), any days;
+    tallies and timings already limited to the period. The second half of the rules."""
+    counts = Counter({name: tallies.get(name, 0) for name in TALLIES.values()})
+    for due_day, final_day, outcome, n in closures:
+        final_in = final_day in period
+        if not (due_day in period or final_in):
+            continue
+        if outcome in ("parked", "voided", "merged"):
+            counts[outcome] += n
+            continue
+        counts["due_to_close"] += n
+        if outcome.startswith("closed") and final_in:
+            counts["closed"] += n
+            if outcome == "closed_on_time":
+                counts["closed_on_time"] += n
+    for dispatch_day, resolve_day, on_time, n in episodes:
+        if dispatch_day not in period:
+            continue
+        counts["dispatched"] += n
+        if resolve_day is not None and resolve_day < period.end_day:
+            counts["resolved"] += n
+            if on_time:
+                counts["resolved_on_time"] += n
+    names = ("due_to_close", "closed", "closed_on_time", "parked", "voided", "merged",
+             "dispatched", "resolved", "resolved_on_time", *TALLIES.values())
+    figures = {name: counts[name] for name in names}
     return KpiReport(
-        scope=scope, period=period, **counts,
+        scope=scope, period=period, **figures,
         closure_rate=_rate(counts["closed"], counts["due_to_close"]),
         on_time_closure_rate=_rate(counts["closed_on_time"], counts["due_to_close"]),
         handling_rate=_rate(counts["resolved"], counts["dispatched"]),
         on_time_handling_rate=_rate(counts["resolved_on_time"], counts["dispatched"]),
         rework_rate=_rate(counts["reworks"], counts["resolve_events"]),
         bounce_rate=_rate(counts["send_backs"], counts["dispatch_events"]),
-        time_to_dispatch=durations(to_dispatch),
-        time_to_resolve=durations(to_resolve),
-        time_to_close=durations(to_close),
+        **{kind: timings.get(kind, Durations(0, None, None)) for kind in TIMINGS},
     )
+
+
+def compute(tickets: Iterable[TicketFact], scope: Scope, period: Period) -> KpiReport:
+    """The KPIs of ticket facts: every ticket's contributions, summed, then summarized."""
+    closures: Counter = Counter()
+    episodes: Counter = Counter()
+    tallies: Counter = Counter()
+    values: dict[str, list[float]] = defaultdict(list)
+    for ticket in tickets:
+        share = contributions(ticket)
+        c = share.closure
+        if c is not None and c.where.within(scope):
+            closures[c.due_day, c.final_day, c.outcome] += 1
+        for e in share.episodes:
+            if e.where.within(scope):
+                episodes[e.dispatch_day, e.resolve_day, e.on_time] += 1
+        for t in share.tallies:
+            if t.day in period and t.where.within(scope):
+                tallies[t.name] += 1
+        for t in share.timings:
+            if t.day in period and t.where.within(scope):
+                values[t.kind].append(t.hours)
+    return summarize(scope, period, ((*k, n) for k, n in closures.items()),
+                     ((*k, n) for k, n in episodes.items()), tallies,
+                     {kind: durations(v) for kind, v in values.items()})
 
 
 def composite_scores(reports: list[KpiReport]) -> dict[str, float]:

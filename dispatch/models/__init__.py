@@ -5,14 +5,24 @@ from .notification import Notification
 from .org import Board, Department, department_boards
 from .outbox import OutboxJob
 from .places import Community, District, Grid, Street
-from .rollup import DailyBoardCount, DailyCount, StateCount
+from .rollup import (
+    NO_DAY,
+    DailyBoardCount,
+    DailyCount,
+    KpiClosure,
+    KpiEpisode,
+    KpiTiming,
+    KpiTimingCount,
+    StateCount,
+)
 from .routing import Jurisdiction, RoutingRule
 from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
 from .user import ROLES, User
 
 __all__ = [
     "Board", "Category", "Community", "DailyBoardCount", "DailyCount", "Department",
-    "District", "Grid", "Jurisdiction", "StateCount",
+    "District", "Grid", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
+    "KpiTimingCount", "NO_DAY", "StateCount",
     "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",
     "TicketCounter", "TicketEvent", "User", "department_boards", "ticket_helpers",
 ]

@@ -1,94 +1,253 @@
-"""KPIs from the database: the tickets a period and scope touch, as plain facts for core.kpi,
-which holds every counting rule (docs/kpi.md). Nothing is counted here."""
+"""KPIs from the database. Nothing is counted here: core.kpi holds every rule (docs/kpi.md).
 
-from datetime import datetime
+Street, board and department figures (and the whole district's) come from the KPI rollups,
+which hold every ticket's contributions pre-summed by day: a handful of index range reads,
+whatever the number of tickets. An exact percentile reads the per-bucket counts, then the
+values of the one bucket it falls in. Grid and community figures, small by nature, are
+computed from their tickets and events with `core.kpi.compute`; both paths end in
+`core.kpi.summarize`.
+"""
 
-from sqlalchemy import and_, select, union
+from collections import defaultdict
+
+from sqlalchemy import and_, func, or_, select, tuple_
 
 from ..core import kpi
 from ..extensions import db
-from ..models import Community, Department, Grid, Street, Ticket, TicketEvent
+from ..models import (
+    Community,
+    DailyBoardCount,
+    Department,
+    Grid,
+    KpiClosure,
+    KpiEpisode,
+    KpiTiming,
+    KpiTimingCount,
+    Street,
+    Ticket,
+    TicketEvent,
+)
+from .kpi_rollups import event_fact, ticket_fact
 
-
-def _scope_filter(scope: kpi.Scope):
-    if scope.kind == "board":
-        return Ticket.board_code == scope.code
-    if scope.kind == "grid":
-        return Ticket.grid_id == select(Grid.id).where(Grid.code == scope.code).scalar_subquery()
-    if scope.kind == "community":
-        return Ticket.community_id == select(Community.id).where(
-            Community.code == scope.code).scalar_subquery()
-    if scope.kind == "street":
-        return Ticket.street_id == select(Street.id).where(
-            Street.code == scope.code).scalar_subquery()
-    return None
-
-
-def ticket_facts(scope: kpi.Scope, period: kpi.Period,
-                 street_id: int | None = None) -> list[kpi.TicketFact]:
-    """Every ticket that could count: an event in the period, or a deadline in it."""
-    in_period = and_(TicketEvent.created_at >= period.start, TicketEvent.created_at < period.end)
-    by_events = select(TicketEvent.ticket_id).where(in_period)
-    if scope.kind == "department":
-        dept_id = select(Department.id).where(Department.code == scope.code).scalar_subquery()
-        by_events = by_events.where(TicketEvent.department_id == dept_id)
-    by_deadline = select(Ticket.id).where(Ticket.due_at >= period.start,
-                                          Ticket.due_at < period.end)
-    if scope.kind == "department":  # closure figures count the department's own tickets
-        by_deadline = by_deadline.where(Ticket.lead_department_id == dept_id)
-    ids = union(by_events, by_deadline).subquery()
-    stmt = select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.board_code,
-                  Ticket.lead_department_id, Ticket.grid_id, Ticket.due_at, Ticket.closed_at
-                  ).where(Ticket.id.in_(select(ids.c[0])))
-    narrowing = _scope_filter(scope)
-    if narrowing is not None:
-        stmt = stmt.where(narrowing)
-    if street_id is not None:
-        stmt = stmt.where(Ticket.street_id == street_id)
-    tickets = db.session.execute(stmt).all()
-    return _facts(tickets)
-
-
-def _facts(tickets) -> list[kpi.TicketFact]:
-    if not tickets:
-        return []
-    codes = dict(db.session.execute(select(Department.id, Department.code)).all())
-    places = {g.id: (g.code, c.code, s.code) for g, c, s in db.session.execute(
-        select(Grid, Community, Street).join(Community, Grid.community_id == Community.id)
-        .join(Street, Community.street_id == Street.id)).all()}
-    events: dict[int, list[kpi.EventFact]] = {t.id: [] for t in tickets}
-    for ticket_id, action, at, dept, data in db.session.execute(
-            select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.created_at,
-                   TicketEvent.department_id, TicketEvent.data)
-            .where(TicketEvent.ticket_id.in_(list(events)))
-            .order_by(TicketEvent.created_at, TicketEvent.id)):
-        due = data.get("due_at") if action == "resolve" and data else None
-        events[ticket_id].append(kpi.EventFact(action, at, codes.get(dept),
-                                               datetime.fromisoformat(due) if due else None))
-    facts = []
-    for t in tickets:
-        grid, community, street = places.get(t.grid_id, (None, None, None))
-        facts.append(kpi.TicketFact(
-            id=t.id, created_at=t.created_at, state=t.state, board=t.board_code,
-            lead_department=codes.get(t.lead_department_id), grid=grid, community=community,
-            street=street, due_at=t.due_at, closed_at=t.closed_at,
-            events=tuple(events[t.id])))
-    return facts
+_TALLIES = {"dispatched": "dispatch_events", "sent_back": "send_backs",
+            "resolved": "resolve_events", "reworked": "reworks"}  # daily metric → KPI count
+_ALL = object()  # the group key when figures are not split by department
 
 
 def report(scope: kpi.Scope, period: kpi.Period, street_id: int | None = None) -> dict:
-    return kpi.as_dict(kpi.compute(ticket_facts(scope, period, street_id), scope, period))
+    if scope.kind in ("grid", "community"):
+        facts = ticket_facts(scope, period, street_id)
+        return kpi.as_dict(kpi.compute(facts, scope, period))
+    return kpi.as_dict(_from_rollups(scope, period, street_id)[_ALL])
 
 
 def department_scores(period: kpi.Period, board: str | None = None,
                       street_id: int | None = None) -> list[dict]:
-    """Every department's KPIs for the period and its composite score, best first."""
-    scope = kpi.Scope("board", board) if board else kpi.Scope("all")
-    facts = ticket_facts(scope, period, street_id)
-    departments = sorted({e.department for f in facts for e in f.events
-                          if e.action == "dispatch" and e.department})
-    reports = [kpi.compute(facts, kpi.Scope("department", d), period) for d in departments]
-    scores = kpi.composite_scores(reports) if reports else {}
+    """The KPIs and composite score of every department dispatched to in the period (on
+    `board`, if given), best first."""
+    episodes = KpiEpisode.__table__
+    conditions = [episodes.c.dispatch_day >= period.first_day,
+                  episodes.c.dispatch_day < period.end_day, episodes.c.department_id != 0]
+    if board:
+        conditions.append(episodes.c.board_code == board)
+    if street_id is not None:
+        conditions.append(episodes.c.street_id == street_id)
+    ids = db.session.scalars(select(episodes.c.department_id).where(*conditions).distinct()).all()
+    if not ids:
+        return []
+    codes = dict(db.session.execute(select(Department.id, Department.code)
+                                    .where(Department.id.in_(ids))).all())
+    reports = _from_rollups(kpi.Scope("all"), period, street_id, departments=codes)
+    by_code = [reports[i] for i in sorted(codes, key=codes.get)]
+    scores = kpi.composite_scores(by_code)
     rows = [dict(kpi.as_dict(r), composite=round(scores.get(r.scope.code, 0.0), 1))
-            for r in reports]
+            for r in by_code]
     return sorted(rows, key=lambda r: (-r["composite"], r["scope"]["code"]))
+
+
+# The rollup path.
+
+def _conditions(table, scope: kpi.Scope, street_id: int | None, departments) -> list:
+    """Filters on a rollup table's (street_id, board_code, department_id)."""
+    found = []
+    if street_id is not None:
+        found.append(table.c.street_id == street_id)
+    if scope.kind == "street":
+        found.append(table.c.street_id == select(Street.id).where(
+            Street.code == scope.code).scalar_subquery())
+    elif scope.kind == "board":
+        found.append(table.c.board_code == scope.code)
+    elif scope.kind == "department":
+        found.append(table.c.department_id == select(Department.id).where(
+            Department.code == scope.code).scalar_subquery())
+    if departments is not None:
+        found.append(table.c.department_id.in_(list(departments)))
+    return found
+
+
+def _days(column, period: kpi.Period):
+    return and_(column >= period.first_day, column < period.end_day)
+
+
+def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
+                  departments: dict[int, str] | None = None) -> dict:
+    """One report, keyed _ALL; or, given `departments` (id → code), one per department."""
+    split = departments is not None
+
+    def group(table):
+        return (table.c.department_id,) if split else ()
+
+    def key(row):
+        return row[0] if split else _ALL
+
+    groups = departments or {_ALL: None}
+    closures = {g: [] for g in groups}
+    episodes = {g: [] for g in groups}
+    tallies = {g: {} for g in groups}
+
+    c = KpiClosure.__table__
+    for row in db.session.execute(
+            select(*group(c), c.c.due_day, c.c.final_day, c.c.outcome, func.sum(c.c.count))
+            .where(*_conditions(c, scope, street_id, departments),
+                   or_(_days(c.c.due_day, period), _days(c.c.final_day, period)))
+            .group_by(*group(c), c.c.due_day, c.c.final_day, c.c.outcome)):
+        closures[key(row)].append((*row[-4:-1], int(row[-1])))
+
+    e = KpiEpisode.__table__
+    for row in db.session.execute(
+            select(*group(e), e.c.dispatch_day, e.c.resolve_day, e.c.on_time,
+                   func.sum(e.c.count))
+            .where(*_conditions(e, scope, street_id, departments),
+                   _days(e.c.dispatch_day, period))
+            .group_by(*group(e), e.c.dispatch_day, e.c.resolve_day, e.c.on_time)):
+        episodes[key(row)].append((*row[-4:-1], int(row[-1])))
+
+    d = DailyBoardCount.__table__
+    for row in db.session.execute(
+            select(*group(d), d.c.metric, func.sum(d.c.count))
+            .where(*_conditions(d, scope, street_id, departments), d.c.metric.in_(_TALLIES),
+                   _days(d.c.day, period))
+            .group_by(*group(d), d.c.metric)):
+        tallies[key(row)][_TALLIES[row[-2]]] = int(row[-1])
+
+    timings = _timings(scope, period, street_id, departments)
+    return {g: kpi.summarize(kpi.Scope("department", departments[g]) if split else scope,
+                             period, closures[g], episodes[g], tallies[g], timings.get(g, {}))
+            for g in groups}
+
+
+def _timings(scope, period, street_id, departments) -> dict:
+    """group → kind → Durations, exact: count per bucket, then read only the buckets that hold
+    the median and the 90th percentile."""
+    split = departments is not None
+    t = KpiTimingCount.__table__
+    histograms: dict = defaultdict(lambda: defaultdict(list))
+    for row in db.session.execute(
+            select(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket,
+                   func.sum(t.c.count))
+            .where(*_conditions(t, scope, street_id, departments), _days(t.c.day, period))
+            .group_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)
+            .order_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)):
+        histograms[row[0] if split else _ALL][row[-3]].append((row[-2], int(row[-1])))
+
+    wanted: dict = defaultdict(dict)  # kind → {(group, bucket)} ; positions per (group, p)
+    places: dict = {}
+    for g, kinds in histograms.items():
+        for kind, counts in kinds.items():
+            for p in (50, 90):
+                bucket, position = kpi.locate(counts, p)
+                wanted[kind][g, bucket] = True
+                places[g, kind, p] = (bucket, position)
+
+    v = KpiTiming.__table__
+    values: dict = defaultdict(list)
+    for kind, pairs in wanted.items():
+        buckets = sorted({b for _, b in pairs})
+        query = (select(*((v.c.department_id,) if split else ()), v.c.bucket, v.c.hours)
+                 .where(*_conditions(v, scope, street_id, departments), v.c.kind == kind,
+                        _days(v.c.day, period)))
+        if split:
+            query = query.where(tuple_(v.c.department_id, v.c.bucket).in_(list(pairs)))
+        else:
+            query = query.where(v.c.bucket.in_(buckets))
+        for row in db.session.execute(query):
+            values[row[0] if split else _ALL, kind, row[-2]].append(row[-1])
+
+    result: dict = defaultdict(dict)
+    for g, kinds in histograms.items():
+        for kind, counts in kinds.items():
+            found = []
+            for p in (50, 90):
+                bucket, position = places[g, kind, p]
+                found.append(sorted(values[g, kind, bucket])[position - 1])
+            result[g][kind] = kpi.Durations(sum(n for _, n in counts), *found)
+    return result
+
+
+# The exact path, for grids and communities.
+
+def ticket_facts(scope: kpi.Scope, period: kpi.Period,
+                 street_id: int | None = None) -> list[kpi.TicketFact]:
+    """The grid's (or community's) tickets that could count: an event in the period, a
+    deadline or a final state in it, or parked now."""
+    if scope.kind == "grid":
+        grids = db.session.scalars(select(Grid.id).where(Grid.code == scope.code)).all()
+        ticket_place = Ticket.grid_id.in_(grids)
+    else:
+        grids = db.session.scalars(select(Grid.id).join(
+            Community, Grid.community_id == Community.id).where(Community.code == scope.code)
+        ).all()
+        ticket_place = or_(Ticket.grid_id.in_(grids), Ticket.community_id == select(
+            Community.id).where(Community.code == scope.code).scalar_subquery())
+    start, end = period.start, period.end
+    by_events = select(TicketEvent.ticket_id).where(
+        TicketEvent.created_at >= start, TicketEvent.created_at < end,
+        TicketEvent.grid_id.in_(grids))
+    stmt = select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.street_id, Ticket.grid_id,
+                  Ticket.community_id, Ticket.board_code, Ticket.lead_department_id,
+                  Ticket.due_at, Ticket.closed_at).where(or_(
+                      Ticket.id.in_(by_events),
+                      and_(ticket_place, or_(and_(Ticket.due_at >= start, Ticket.due_at < end),
+                                             and_(Ticket.closed_at >= start,
+                                                  Ticket.closed_at < end),
+                                             Ticket.state == "parked"))))
+    if street_id is not None:
+        stmt = stmt.where(Ticket.street_id == street_id)
+    return _facts(db.session.execute(stmt).all())
+
+
+def _facts(tickets) -> list[kpi.TicketFact]:
+    """Facts with codes (the scope's kind of names) for places."""
+    if not tickets:
+        return []
+    departments = dict(db.session.execute(select(Department.id, Department.code)).all())
+    grids = {g: (code, community) for g, code, community in db.session.execute(
+        select(Grid.id, Grid.code, Community.code).join(Community,
+                                                        Grid.community_id == Community.id))}
+    communities = dict(db.session.execute(select(Community.id, Community.code)).all())
+    streets = dict(db.session.execute(select(Street.id, Street.code)).all())
+
+    def named(where: kpi.Where, community=None) -> kpi.Where:
+        grid, grid_community = grids.get(where.grid, (None, None))
+        return kpi.Where(street=streets.get(where.street),
+                         community=grid_community or community, grid=grid, board=where.board,
+                         department=departments.get(where.department))
+
+    events: dict[int, list[kpi.EventFact]] = {t.id: [] for t in tickets}
+    for ticket_id, *columns in db.session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.created_at,
+                   TicketEvent.street_id, TicketEvent.grid_id, TicketEvent.board_code,
+                   TicketEvent.department_id, TicketEvent.data)
+            .where(TicketEvent.ticket_id.in_(list(events)))
+            .order_by(TicketEvent.created_at, TicketEvent.id)):
+        events[ticket_id].append(event_fact(*columns))
+    facts = []
+    for t in tickets:
+        community = communities.get(t.community_id)
+        fact = ticket_fact(t, [kpi.EventFact(e.action, e.at, named(e.where, community),
+                                             e.due_at) for e in events[t.id]])
+        facts.append(kpi.TicketFact(fact.id, fact.created_at, fact.state,
+                                    named(fact.where, community), fact.due_at, fact.closed_at,
+                                    fact.events))
+    return facts
+

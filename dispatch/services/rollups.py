@@ -1,4 +1,5 @@
-"""Keeping the dashboards' rollups: incremented in each use case's transaction, and rebuilt from
+"""Keeping the dashboards' rollups (the KPI rollups are kept by kpi_rollups, and checked and
+rebuilt with these): incremented in each use case's transaction, and rebuilt from
 the events on demand (`dispatch rollups rebuild`); `check` proves the two agree."""
 
 from collections import Counter
@@ -41,7 +42,7 @@ def _insert(table):
     return insert(table)
 
 
-def _bump(table, key: dict, increments: dict) -> None:
+def bump(table, key: dict, increments: dict) -> None:
     stmt = _insert(table).values(**key, **increments)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(key), set_={k: table.c[k] + stmt.excluded[k] for k in increments})
@@ -72,7 +73,7 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
         bumps.append((_states, _state_key(StateKey(key.place, OVERDUE)),
                       {"count": 1 if now_overdue else -1}))
     for table, key, increments in sorted(bumps, key=lambda b: (b[0].name, sorted(b[1].items()))):
-        _bump(table, key, increments)
+        bump(table, key, increments)
 
 
 def _daily_key(day, place: Place, metric: str) -> dict:
@@ -162,7 +163,9 @@ def check() -> list[str]:
             a, b = replayed.get(key, 0), kept.get(key, 0)
             if abs(a - b) > 1e-6:
                 differences.append(f"{name} {key}: events say {a}, rollup has {b}")
-    return differences
+    from . import kpi_rollups
+
+    return differences + kpi_rollups.check()
 
 
 def rebuild() -> tuple[int, int]:
@@ -179,6 +182,9 @@ def rebuild() -> tuple[int, int]:
             for chunk in range(0, len(rows), 10_000):
                 db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
             written[table.name] = len(rows)
+        from . import kpi_rollups
+
+        kpi_rollups.rebuild()
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -11,7 +11,7 @@ from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
 from ..models.types import utcnow
-from . import deadlines, outbox, photo_store, rollups
+from . import deadlines, kpi_rollups, outbox, photo_store, rollups
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -36,6 +36,7 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: dateti
     ticket escalated just before recording the escalation)."""
     department_before = ticket.lead_department_id
     before = rollups.state_key(ticket)
+    kpi_before = kpi_rollups.snapshot(ticket)
     if was_overdue is None:
         was_overdue = rollups.is_overdue(ticket)
     for name, value in (place or {}).items():
@@ -66,6 +67,7 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: dateti
     if decision.changes:  # the clock follows every change (the new event included)
         deadlines.refresh(ticket, decision.action)
     rollups.record(ticket, event, before, was_overdue)
+    kpi_rollups.record(ticket, kpi_before)
     return event
 
 

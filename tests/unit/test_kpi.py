@@ -12,6 +12,7 @@ have no grid and belong to c1. November = [2026-11-01, 2026-12-01), the week =
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,9 +28,12 @@ from dispatch.core.kpi import (
     Period,
     Scope,
     TicketFact,
+    Where,
     as_dict,
     composite_scores,
     compute,
+    contributions,
+    locate,
     percentile,
 )
 
@@ -49,17 +53,26 @@ def ev(action: str, when: str, department: object = LEAD, due: str | None = None
     return action, when, department, due
 
 
+def place(department: str | None, grid: str | None, board: str | None = None,
+          community: str | None = None) -> Where:
+    """Street s1; the board follows the department (else `board`)."""
+    return Where(street="s1", community=community or COMMUNITY.get(grid), grid=grid,
+                 board=BOARD_OF.get(department, board), department=department)
+
+
 def ticket(id: int, board: str | None, department: str | None, grid: str | None, created: str,
            events: list[tuple] = (), *, state: str, due: str | None = None,
            closed: str | None = None, community: str | None = None) -> TicketFact:
-    """A ticket with a "report" event at `created`, then `events`."""
-    facts = [EventFact("report", at(created), None)]
+    """A ticket with a "report" event at `created`, then `events`; each event stands where the
+    ticket stood: its department's board, the ticket's grid."""
+    facts = [EventFact("report", at(created), place(None, grid, None, community))]
     for action, when, dept, event_due in events:
-        facts.append(EventFact(action, at(when), department if dept is LEAD else dept,
+        dept = department if dept is LEAD else dept
+        facts.append(EventFact(action, at(when), place(dept, grid, board, community),
                                at(event_due) if event_due else None))
-    return TicketFact(id=id, created_at=at(created), state=state, board=board,
-                      lead_department=department, grid=grid,
-                      community=community or COMMUNITY.get(grid), street="s1",
+    return TicketFact(id=id, created_at=at(created), state=state,
+                      where=Where("s1", community or COMMUNITY.get(grid), grid, board,
+                                  department),
                       due_at=at(due) if due else None, closed_at=at(closed) if closed else None,
                       events=tuple(facts))
 
@@ -281,11 +294,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         due_to_close=23, closed=17, closed_on_time=12,
         # parked 10 23; voided 12 19 (28 voided in October); merged 11 30
         parked=2, voided=2, merged=2,
-        # cohort: M 1-4 6-11 13 25; S 13-20 30 33; P 21-25 31 32 35 (not 5 26 27 29)
-        # resolved: M 1 2 4 6 7 8 25, S 13 14 15 18 20 33, P 21 22 31 32 35;
+        # dispatches: M 1-4 6-11 13 25; S 13-20 30 33; P 21-25 31 32 35×2 (not 5 26 27 29)
+        # resolved: M 1 2 4 6 7 8 25, S 13 14 15 18 20 33, P 21 22 31 32 35 (the second);
         # late among them: 2 15 22
-        dispatched=30, resolved=18, resolved_on_time=15,
-        # dispatch events: cohort + a second one on 35; send-backs 13 19 25 35 (18's is in
+        dispatched=31, resolved=18, resolved_on_time=15,
+        # dispatch events: the same; send-backs 13 19 25 35 (18's is in
         # October); resolves: 1 2 4 5 6×2 7×3 8 13 14 15 18 20 21 22 25 31 32×2 33 35;
         # reworks 6 7×2 32 (17's is in December)
         dispatch_events=31, send_backs=4, resolve_events=23, reworks=4),
@@ -309,33 +322,35 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         # lead P: due 21 22 26 31 32 35; closed 21 22 31 32 35; on time 21 31 32 35
         due_to_close=6, closed=5, closed_on_time=4,
         parked=1, voided=0, merged=0,  # 23
-        # cohort 21-25 31 32 35; resolved 21 22 31 32 35; late 22
-        dispatched=8, resolved=5, resolved_on_time=4,
+        # dispatches 21-25 31 32 35×2; resolved 21 22 31 32 35 (its second); late 22
+        dispatched=9, resolved=5, resolved_on_time=4,
         # dispatches 21-25 31 32 35×2; send-backs 25 35; resolves 21 22 31 32×2 35; rework 32
         dispatch_events=9, send_backs=2, resolve_events=6, reworks=1),
     ("november", f"board:{L}"): dict(
         # the M and S figures together (13 counted once, under S)
         due_to_close=17, closed=12, closed_on_time=8,
         parked=1, voided=1, merged=2,  # 10; 19; 11 30
-        # M's 12 + S's 10 + 25's pair with P (25 is a livelihood ticket now), unresolved by P
-        dispatched=23, resolved=13, resolved_on_time=11,
-        # M's 12 + S's 10 + 25's dispatch to P; send-backs 13 19 25; resolves M 11 + S 6
-        dispatch_events=23, send_backs=3, resolve_events=17, reworks=3),
+        # M's 12 + S's 10 (25's dispatch to P and P's send-back count where they happened:
+        # on the safety board, though 25 is a livelihood ticket now)
+        dispatched=22, resolved=13, resolved_on_time=11,
+        # send-backs 13 19; resolves M 11 + S 6
+        dispatch_events=22, send_backs=2, resolve_events=17, reworks=3),
     ("november", f"board:{Y}"): dict(
         # as police
         due_to_close=6, closed=5, closed_on_time=4,
         parked=1, voided=0, merged=0,  # 23
-        # police's cohort without 25, which is no longer a safety ticket
-        dispatched=7, resolved=5, resolved_on_time=4,
-        # 21 22 23 24 31 32 35×2; send-back 35; resolves as police; rework 32
-        dispatch_events=8, send_backs=1, resolve_events=6, reworks=1),
+        # as police: 21-25 31 32 35×2, 25's dispatch to P included
+        dispatched=9, resolved=5, resolved_on_time=4,
+        # send-backs 25 35; resolves as police; rework 32
+        dispatch_events=9, send_backs=2, resolve_events=6, reworks=1),
     ("november", "grid:g2"): dict(
         # g2: due 3 4 7 14 20 22 26 29 31 33 35; closed 4 7 14 20 22 31 35; late 22
         due_to_close=11, closed=7, closed_on_time=6,
         parked=0, voided=0, merged=1,  # 11
-        # cohort 3 4 7 9 11 14 17 20 22 24 31 33 35; resolved 4 7 14 20 22 31 33 35; late 22
-        dispatched=13, resolved=8, resolved_on_time=7,
-        # dispatches: cohort + 35's second; send-back 35;
+        # dispatches 3 4 7 9 11 14 17 20 22 24 31 33 35×2; resolved 4 7 14 20 22 31 33 35;
+        # late 22
+        dispatched=14, resolved=8, resolved_on_time=7,
+        # send-back 35;
         # resolves 4 7×3 14 20 22 31 33 35; reworks 7×2
         dispatch_events=14, send_backs=1, resolve_events=10, reworks=2),
     ("november", "community:c1"): dict(
@@ -453,7 +468,7 @@ def test_rates_are_the_documented_ratios(period, scope):
 def test_some_rates_written_out():
     nov = report("november", "all")
     assert nov.closure_rate == pytest.approx(17 / 23)
-    assert nov.on_time_handling_rate == pytest.approx(0.5)
+    assert nov.on_time_handling_rate == pytest.approx(15 / 31)
     assert nov.bounce_rate == pytest.approx(4 / 31)
     assert report("week", f"department:{S}").rework_rate == 0.0
     assert report("week", f"department:{P}").bounce_rate == 0.0
@@ -501,15 +516,15 @@ def test_composite_scores_by_hand():
     # largest cohort: M's 12
     # M: volume 100, closure 7/10, on-time handling 6/12, rework 3/11
     # S: volume 10/12, closure 5/7, on-time handling 5/10, rework 0/6
-    # P: volume 8/12, closure 5/6, on-time handling 4/8, rework 1/6
+    # P: volume 9/12, closure 5/6, on-time handling 4/9, rework 1/6
     assert scores == {
         M: pytest.approx(10 + 21 + 15 + 30 * 8 / 11),
         S: pytest.approx(100 / 12 + 30 * 5 / 7 + 15 + 30),
-        P: pytest.approx(800 / 120 + 25 + 15 + 25),
+        P: pytest.approx(7.5 + 25 + 40 / 3 + 25),
     }
     assert scores[M] == pytest.approx(67.8182, abs=1e-4)
     assert scores[S] == pytest.approx(74.7619, abs=1e-4)
-    assert scores[P] == pytest.approx(71.6667, abs=1e-4)
+    assert scores[P] == pytest.approx(70.8333, abs=1e-4)
 
 
 def test_composite_missing_rates():
@@ -562,7 +577,8 @@ def test_events_outside_the_period_are_ignored():
     # 26 is still due in November (its deadline is), though none of its events are
     assert compute(october_only, Scope("all"), NOVEMBER).due_to_close == 1
     # more events after the period change nothing
-    after = tuple(EventFact(action, at("2026-12-05 09:00"), M, at("2026-12-06 18:00"))
+    after = tuple(EventFact(action, at("2026-12-05 09:00"), place(M, "g1"),
+                            at("2026-12-06 18:00"))
                   for action in ("dispatch", "send_back", "resolve", "rework", "park", "void"))
     later = [replace(t, events=t.events + after) for t in FIXTURE]
     for scope in ("all", f"department:{M}", "community:c1"):
@@ -601,8 +617,9 @@ def test_a_resolve_before_the_cohort_dispatch_does_not_handle_it():
     assert (got.dispatched, got.resolved, got.resolved_on_time) == (1, 0, 0)
 
 
-def test_the_cohort_window_opens_at_the_first_dispatch_in_the_period():
-    """Dispatched to M twice in November: one cohort entry, resolved by M in between."""
+def test_each_dispatch_is_handled_or_not_on_its_own():
+    """Dispatched to M twice in November: two dispatches, the first resolved by M, the second
+    not yet."""
     t = ticket(1, L, M, "g1", "2026-11-02 09:00", [
         ev("dispatch", "2026-11-02 10:00"), ev("accept", "2026-11-02 11:00"),
         ev("resolve", "2026-11-03 10:00", due="2026-11-04 18:00"),
@@ -610,11 +627,12 @@ def test_the_cohort_window_opens_at_the_first_dispatch_in_the_period():
         ev("dispatch", "2026-11-05 10:00")], state="dispatched", due="2026-11-07 18:00")
     got = compute([t], Scope("department", M), NOVEMBER)
     assert (got.dispatched, got.dispatch_events, got.resolved, got.resolved_on_time) == (
-        1, 2, 1, 1)
+        2, 2, 1, 1)
 
 
-def test_handled_on_time_if_any_resolve_in_the_window_met_its_deadline():
-    """Late first resolve, rework, extension, second resolve within the extended deadline."""
+def test_handled_on_time_is_judged_on_the_first_resolve():
+    """Late first resolve, rework, extension, second resolve within the extended deadline:
+    handled, late (the rework shows in the rework rate)."""
     t = ticket(1, L, M, "g1", "2026-11-02 09:00", [
         ev("dispatch", "2026-11-02 10:00"), ev("accept", "2026-11-02 11:00"),
         ev("resolve", "2026-11-05 10:00", due="2026-11-04 18:00"),
@@ -622,7 +640,7 @@ def test_handled_on_time_if_any_resolve_in_the_window_met_its_deadline():
         ev("resolve", "2026-11-07 10:00", due="2026-11-08 18:00")],
         state="resolved", due="2026-11-08 18:00")
     got = compute([t], Scope("department", M), NOVEMBER)
-    assert (got.resolved, got.resolved_on_time) == (1, 1)
+    assert (got.resolved, got.resolved_on_time) == (1, 0)
 
 
 def test_time_to_resolve_runs_from_the_last_dispatch():
@@ -758,7 +776,7 @@ def histories(draw, ticket_id: int) -> TicketFact:
     now, state, resume = created, "reported", None
     lead = board = due = closed = None
     grid = draw(st.sampled_from(["g1", "g2"]))
-    events = [EventFact("report", created, None)]
+    events = [EventFact("report", created, place(None, grid))]
     for _ in range(draw(st.integers(0, 12))):
         if state in ("closed", "voided", "merged"):
             break
@@ -780,14 +798,14 @@ def histories(draw, ticket_id: int) -> TicketFact:
             resume = state
         if action in ("verify", "void", "merge"):
             closed = now
-        events.append(EventFact(action, now, event_department, event_due))
+        events.append(EventFact(action, now, place(event_department, grid, board), event_due))
         to_state = NEXT[action][1]
         if to_state == "resume":
             state = resume
         elif to_state is not None:
             state = to_state
-    return TicketFact(ticket_id, created, state, board, lead, grid, COMMUNITY[grid], "s1", due,
-                      closed, tuple(events))
+    return TicketFact(ticket_id, created, state, Where("s1", COMMUNITY[grid], grid, board, lead),
+                      due, closed, tuple(events))
 
 
 ticket_sets = st.integers(0, 12).flatmap(
@@ -825,7 +843,7 @@ def test_rates_and_orderings_hold_on_random_histories(tickets, scope, period):
 def test_every_rate_is_within_unit_interval_when_the_period_holds_all_events(tickets, scope):
     """Over a period that contains every event, each rework follows a counted resolve and each
     send-back a counted dispatch, so all six rates are None or in [0, 1]."""
-    everything = Period(BASE - timedelta(days=1), BASE + timedelta(days=400))
+    everything = Period.days(date(2026, 10, 1), date(2027, 12, 1))
     got = compute(tickets, scope, everything)
     for rate in ("closure_rate", "on_time_closure_rate", "handling_rate",
                  "on_time_handling_rate", "rework_rate", "bounce_rate"):
@@ -841,3 +859,58 @@ def test_department_cohorts_and_events_add_up_to_all(tickets, period):
     for name in ("dispatched", "resolved", "resolved_on_time", "dispatch_events",
                  "resolve_events"):
         assert sum(getattr(p, name) for p in parts) == getattr(whole, name), name
+
+
+def test_a_parked_ticket_with_its_clock_stopped_counts_as_parked_on_its_park_day():
+    t = ticket(1, L, M, "g1", "2026-11-02 09:00", [
+        ev("dispatch", "2026-11-02 10:00"), ev("accept", "2026-11-02 11:00"),
+        ev("park", "2026-11-10 15:00")], state="parked")  # no deadline while parked
+    assert (report_of([t], "week").parked, compute([t], Scope("all"), NOVEMBER).parked) == (1, 1)
+    assert compute([t], Scope("all"), Period.days(date(2026, 11, 1), date(2026, 11, 9))
+                   ).parked == 0
+
+
+def test_closure_figures_take_the_ticket_as_it_is_now():
+    """Due in the week, voided after it: counted as voided in the week, not as due."""
+    t = ticket(1, L, M, "g1", "2026-11-09 09:00", [
+        ev("dispatch", "2026-11-09 10:00"), ev("void", "2026-11-20 10:00")],
+        state="voided", due="2026-11-12 18:00", closed="2026-11-20 10:00")
+    got = report_of([t], "week")
+    assert (got.due_to_close, got.voided) == (0, 1)
+
+
+def report_of(tickets, period: str, scope: str = "all") -> KpiReport:
+    return compute(tickets, Scope.parse(scope), PERIODS[period])
+
+
+def test_contributions_of_a_ticket_sent_back_and_redispatched():
+    by_id = {t.id: t for t in FIXTURE}
+    share = contributions(by_id[25])  # to P, sent back; to M, resolved on time
+    assert [(e.where.department, e.where.board, e.resolve_day, e.on_time)
+            for e in share.episodes] == [(P, Y, None, False), (M, L, date(2026, 11, 19), True)]
+    assert share.closure.outcome == "open" and share.closure.where.department == M
+    assert [t.kind for t in share.timings] == ["time_to_dispatch", "time_to_resolve"]
+
+
+@given(st.lists(st.floats(0, 5000, allow_nan=False), max_size=60), st.sampled_from([1, 50, 90,
+                                                                                     100]))
+def test_a_percentile_found_through_buckets_is_the_exact_one(values, p):
+    """What the database does: count per bucket, then read the one bucket's values."""
+    from dispatch.core.kpi import bucket
+
+    counts = Counter(bucket(v) for v in values)
+    found = locate(sorted(counts.items()), p)
+    if not values:
+        assert found is None
+        return
+    key, position = found
+    inside = sorted(v for v in values if bucket(v) == key)
+    assert inside[position - 1] == percentile(values, p)
+
+
+def test_buckets_keep_the_order():
+    from dispatch.core.kpi import bucket
+
+    hours = [0, 0.001, 0.5, 1, 1.01, 2, 24, 100, 1000, 10_000]
+    assert [bucket(h) for h in hours] == sorted(bucket(h) for h in hours)
+    assert bucket(-1) == 0
