@@ -119,6 +119,11 @@ def demo(host, port):
 
     upgrade()
     click.get_current_context().invoke(seed_demo)
+    from .services import kpi_rollups, rollups
+
+    if kpi_rollups.missing():  # a database from before migration 0006
+        rollups.rebuild()
+        click.echo("Rebuilt the rollups from the events (the KPI rollups were missing).")
     mode = "RQ on " + current_app.config["REDIS_URL"] if current_app.config["REDIS_URL"] \
         else "inline (no REDIS_URL)"
     if not current_app.config["REDIS_URL"]:

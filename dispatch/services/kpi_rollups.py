@@ -132,6 +132,14 @@ def _timing_values(ticket_id: int, row: tuple) -> dict:
 
 # Replay, check and rebuild.
 
+def missing() -> bool:
+    """Tickets that count, and no KPI rollups: a database filled before they existed."""
+    counted = select(Ticket.id).where(Ticket.due_at.isnot(None) | Ticket.closed_at.isnot(None)
+                                      | (Ticket.state == "parked")).limit(1)
+    return db.session.scalar(counted) is not None and db.session.scalar(
+        select(CLOSURES.c.count).limit(1)) is None
+
+
 def replay(batch: int = 20_000) -> tuple[Counter, Counter, Counter, list[tuple]]:
     """Every ticket's contributions from the tickets and their events alone:
     (closure counts, episode counts, timing counts, timing rows with their ticket id)."""

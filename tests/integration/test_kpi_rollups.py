@@ -102,3 +102,16 @@ def test_grid_and_community_figures_come_from_their_tickets(api, scope):
         for period in PERIODS:
             exact = kpi.as_dict(kpi.compute(facts, wanted, period))
             assert kpi_service.report(wanted, period) == exact
+
+
+def test_a_database_from_before_the_kpi_rollups_is_detected_and_rebuilt(api):
+    more_history(api)
+    with api.app.app_context():
+        assert not kpi_rollups.missing()
+        for table in (kpi_rollups.CLOSURES, kpi_rollups.EPISODES, kpi_rollups.TIMING_COUNTS,
+                      kpi_rollups.TIMINGS):
+            db.session.execute(table.delete())
+        db.session.commit()
+        assert kpi_rollups.missing()
+        rollups.rebuild()
+        assert not kpi_rollups.missing() and kpi_rollups.check() == []
