@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from dispatch.core import kpi
 from dispatch.core.lifecycle import OPEN_STATES
 from dispatch.extensions import db
 from dispatch.models import Community, DailyBoardCount, Department, Grid, StateCount
+from dispatch.services import kpi as kpi_service
 
 from .summary import board_summary, daily_total, scoped
 
@@ -60,36 +62,23 @@ def state_rows(summary: dict) -> list[dict]:
 
 def department_ranking(street_id: int | None, board: str | None, start: datetime,
                        end: datetime) -> list[dict]:
-    """Each lead department's flow over the local days of [start, end), from the daily rollup:
-    tickets dispatched to it, accepted, resolved, closed (verified) and sent back by it.
-    closure_rate = closed / dispatched. Ranked by closure rate, then volume, then code.
-    The exact KPIs and composite score of docs/kpi.md are at /api/v1/kpi/departments."""
-    daily = DailyBoardCount.__table__
-    first, last = start.date(), end.date()
-    metrics = {"dispatched": "dispatched", "accepted": "accepted", "resolved": "resolved",
-               "closed": "closed", "sent_back": "sent_back"}
-    rows = db.session.execute(
-        select(daily.c.department_id, daily.c.metric, func.sum(daily.c.count))
-        .where(*scoped(daily, board, street_id), daily.c.department_id != 0,
-               daily.c.metric.in_(list(metrics.values())), daily.c.day >= first,
-               daily.c.day < last)
-        .group_by(daily.c.department_id, daily.c.metric)).all()
-    figures: dict[int, dict[str, int]] = {}
-    for department_id, metric, count in rows:
-        figures.setdefault(department_id, dict.fromkeys(metrics, 0))[metric] = int(count)
-    departments = {d.id: d for d in db.session.scalars(
-        select(Department).where(Department.id.in_(list(figures))))}
+    """Each department's KPIs over the local days of [start, end), as docs/kpi.md counts them
+    (dispatch/services/kpi.py, from the KPI rollups): dispatches, resolved, send-backs,
+    closure rate, on-time handling rate and the composite score it is ranked by."""
+    period = kpi.Period.days(start.date(), end.date())
+    rows = kpi_service.department_scores(period, board, street_id, with_durations=False)
+    departments = {d.code: d for d in db.session.scalars(
+        select(Department).where(Department.code.in_([r["scope"]["code"] for r in rows])))}
     ranking = []
-    for department_id, f in figures.items():
-        if not f["dispatched"]:
-            continue
-        department = departments[department_id]
-        ranking.append({"code": department.code, "name_zh": department.name_zh,
-                        "name_en": department.name_en, **f,
-                        "closure_rate": f["closed"] / f["dispatched"]})
-    ranking.sort(key=lambda r: (-r["closure_rate"], -r["dispatched"], r["code"]))
-    for rank, row in enumerate(ranking, 1):
-        row["rank"] = rank
+    for rank, row in enumerate(rows, 1):
+        department = departments[row["scope"]["code"]]
+        ranking.append({
+            "rank": rank, "code": department.code, "name_zh": department.name_zh,
+            "name_en": department.name_en, "dispatched": row["dispatched"],
+            "resolved": row["resolved"], "sent_back": row["send_backs"],
+            "closure_rate": row["closure_rate"],
+            "on_time_handling_rate": row["on_time_handling_rate"],
+            "composite": row["composite"]})
     return ranking
 
 

@@ -42,9 +42,10 @@ def report(scope: kpi.Scope, period: kpi.Period, street_id: int | None = None) -
 
 
 def department_scores(period: kpi.Period, board: str | None = None,
-                      street_id: int | None = None) -> list[dict]:
+                      street_id: int | None = None, with_durations: bool = True) -> list[dict]:
     """The KPIs and composite score of every department dispatched to in the period, best
-    first; given a board, the departments' figures on that board."""
+    first; given a board, the departments' figures on that board. Without durations (the
+    dashboards' ranking), their counts are 0 and their percentiles null."""
     episodes = KpiEpisode.__table__
     conditions = [episodes.c.dispatch_day >= period.first_day,
                   episodes.c.dispatch_day < period.end_day, episodes.c.department_id != 0]
@@ -58,7 +59,8 @@ def department_scores(period: kpi.Period, board: str | None = None,
     codes = dict(db.session.execute(select(Department.id, Department.code)
                                     .where(Department.id.in_(ids))).all())
     within = kpi.Scope("board", board) if board else kpi.Scope("all")  # their work there
-    reports = _from_rollups(within, period, street_id, departments=codes)
+    reports = _from_rollups(within, period, street_id, departments=codes,
+                            with_durations=with_durations)
     by_code = [reports[i] for i in sorted(codes, key=codes.get)]
     scores = kpi.composite_scores(by_code)
     rows = [dict(kpi.as_dict(r), composite=round(scores.get(r.scope.code, 0.0), 1))
@@ -100,7 +102,8 @@ def _days(column, period: kpi.Period):
 
 
 def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
-                  departments: dict[int, str] | None = None) -> dict:
+                  departments: dict[int, str] | None = None,
+                  with_durations: bool = True) -> dict:
     """One report, keyed _ALL; or, given `departments` (id → code), one per department."""
     split = departments is not None
     where = _filter(scope, street_id, departments)
@@ -141,7 +144,7 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
             .group_by(*group(d), d.c.metric)):
         tallies[key(row)][_TALLIES[row[-2]]] = int(row[-1])
 
-    timings = _timings(where, period, split)
+    timings = _timings(where, period, split) if with_durations else {}
     return {g: kpi.summarize(kpi.Scope("department", departments[g]) if split else scope,
                              period, closures[g], episodes[g], tallies[g], timings.get(g, {}))
             for g in groups}

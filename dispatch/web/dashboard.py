@@ -50,7 +50,10 @@ def _named(row: dict, zh: str = "name_zh", en: str = "name_en") -> str:
     return name_of(SimpleNamespace(name_zh=row[zh], name_en=row.get(en) or ""))
 
 
-def percent(rate: float) -> str:
+def percent(rate: float | None) -> str:
+    """"—" for a rate with nothing to divide by (docs/kpi.md), never 0 %."""
+    if rate is None:
+        return "—"
     return f"{rate * 100:.1f}".removesuffix(".0") + "%"
 
 
@@ -77,6 +80,7 @@ def dashboard(board):
     headline, trend = data["headline"], data["trend"]
     for row in data["ranking"]:
         row["name"], row["closure_pct"] = _named(row), percent(row["closure_rate"])
+        row["on_time_handling_pct"] = percent(row["on_time_handling_rate"])
     for row in data["grids"]["grids"]:
         row["community"] = _named(row, "community_zh", "community_en")
     scope = name_of(current_user.street) if street_id else _("All streets")
@@ -110,10 +114,12 @@ def _states_table(street_id, board, now, tz):
 
 def _ranking_table(street_id, board, now, tz):
     rows = queries.department_ranking(street_id, board, *queries.trend_window(now, tz))
-    return ([_("Rank"), _("Department"), _("Department code"), _("Dispatched"), _("Accepted"),
-             _("Resolved"), _("Closed"), _("Sent back"), _("Closure rate")],
-            [[r["rank"], _named(r), r["code"], r["dispatched"], r["accepted"], r["resolved"],
-              r["closed"], r["sent_back"], percent(r["closure_rate"])] for r in rows])
+    return ([_("Rank"), _("Department"), _("Department code"), _("Dispatched"), _("Resolved"),
+             _("Sent back"), _("Closure rate"), _("On-time handling rate"),
+             _("Composite score")],
+            [[r["rank"], _named(r), r["code"], r["dispatched"], r["resolved"], r["sent_back"],
+              percent(r["closure_rate"]), percent(r["on_time_handling_rate"]),
+              f'{r["composite"]:.1f}'] for r in rows])
 
 
 def _trend_table(street_id, board, now, tz):

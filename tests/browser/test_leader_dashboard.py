@@ -57,7 +57,8 @@ def test_the_livelihood_leader_sees_todays_closure_the_ranking_the_map_and_expor
     ranking = page.locator("#ranking-table")
     first = ranking.locator("tbody tr").first
     assert first.locator("th").inner_text() == "市政科"
-    assert first.locator("td").last.inner_text().endswith("100%")
+    assert first.locator("td").nth(4).inner_text() == "100%"  # closure rate
+    assert first.locator("td").last.inner_text() == "100.0"  # composite: all of it
     assert page.locator("#trend-chart title").first.text_content() == "近 30 天每日新增与结案工单"
     wait_for_map(page)
     shaded = page.locator("#dash-map path.leaflet-interactive[fill='#fdd9b5']")
@@ -73,7 +74,8 @@ def test_the_livelihood_leader_sees_todays_closure_the_ranking_the_map_and_expor
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["排名", "部门"]
-    assert rows[1] == ["1", "市政科", "urban_mgmt.municipal", "1", "1", "1", "1", "0", "100%"]
+    assert rows[1] == ["1", "市政科", "urban_mgmt.municipal", "1", "1", "0", "100%", "100%",
+                       "100.0"]
     assert rows[2][:3] == ["2", "环卫科", "urban_mgmt.sanitation"] and len(rows) == 3
 
 

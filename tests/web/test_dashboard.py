@@ -130,21 +130,24 @@ def test_the_ranking_follows_each_departments_tickets(api, client, tickets):
                    reason="属于绿化带").status_code == 200
     login(client, "leader.livelihood")
     html = client.get("/dashboard/livelihood").get_data(as_text=True)
-    # rank, department, dispatched, accepted, resolved, closed, sent back, closure rate
+    # rank, department, dispatched, resolved, sent back, closure rate, on-time handling rate,
+    # composite: 市政科 10 × 1/2 (volume) + 30 + 30 + 30 (no rework); 环卫科 10 × 2/2 + 0 + 0
+    # + 30, and nothing due to close in the window yet ("—", not 0 %)
     assert cells(html, "data-department", "urban_mgmt.municipal") == [
-        "1", "市政科", "1", "1", "1", "1", "0", "100%"]
+        "1", "市政科", "1", "1", "0", "100%", "100%", "95.0"]
     assert cells(html, "data-department", "urban_mgmt.sanitation") == [
-        "2", "环卫科", "2", "0", "0", "0", "1", "0%"]
+        "2", "环卫科", "2", "0", "1", "—", "0%", "40.0"]
     assert "traffic_police" not in html  # a safety department, not on this board
 
     rows = read_csv(client.get("/dashboard/livelihood/export/ranking.csv"))
-    assert rows[0] == ["排名", "部门", "部门编码", "已派遣", "已受理", "已处置", "已结案",
-                       "退回", "结案率"]
-    assert rows[1:] == [["1", "市政科", "urban_mgmt.municipal", "1", "1", "1", "1", "0", "100%"],
-                        ["2", "环卫科", "urban_mgmt.sanitation", "2", "0", "0", "0", "1", "0%"]]
+    assert rows[0] == ["排名", "部门", "部门编码", "已派遣", "已处置", "退回", "结案率",
+                       "按时处置率", "综合评分"]
+    assert rows[1:] == [
+        ["1", "市政科", "urban_mgmt.municipal", "1", "1", "0", "100%", "100%", "95.0"],
+        ["2", "环卫科", "urban_mgmt.sanitation", "2", "0", "1", "—", "0%", "40.0"]]
     street = read_csv(client.get("/dashboard/export/ranking.csv"))
     assert [r[2] for r in street[1:]] == ["urban_mgmt.municipal", "urban_mgmt.sanitation",
-                                          "traffic_police"]  # 100%, then 0% by volume (2, 1)
+                                          "traffic_police"]  # 95, 40, 35 (volume 1/2)
 
 
 def test_the_trend_has_thirty_days_ending_with_today(client, tickets):
