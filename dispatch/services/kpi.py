@@ -119,21 +119,25 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
     episodes = {g: [] for g in groups}
     tallies = {g: {} for g in groups}
 
+    # Rows are grouped by how their days compare with the period, each group carrying its
+    # earliest days (which compare alike), so a month of a city comes back as a few rows;
+    # summarize applies the rules to them.
     c = KpiClosure.__table__
+    due_in, final_in = _days(c.c.due_day, period), _days(c.c.final_day, period)
     for row in db.session.execute(
-            select(*group(c), c.c.due_day, c.c.final_day, c.c.outcome, func.sum(c.c.count))
-            .where(*_conditions(c, where),
-                   or_(_days(c.c.due_day, period), _days(c.c.final_day, period)))
-            .group_by(*group(c), c.c.due_day, c.c.final_day, c.c.outcome)):
+            select(*group(c), func.min(c.c.due_day), func.min(c.c.final_day), c.c.outcome,
+                   func.sum(c.c.count))
+            .where(*_conditions(c, where), or_(due_in, final_in))
+            .group_by(*group(c), due_in, final_in, c.c.outcome)):
         closures[key(row)].append((*row[-4:-1], int(row[-1])))
 
     e = KpiEpisode.__table__
+    resolved_by_end = e.c.resolve_day < period.end_day
     for row in db.session.execute(
-            select(*group(e), e.c.dispatch_day, e.c.resolve_day, e.c.on_time,
-                   func.sum(e.c.count))
-            .where(*_conditions(e, where),
-                   _days(e.c.dispatch_day, period))
-            .group_by(*group(e), e.c.dispatch_day, e.c.resolve_day, e.c.on_time)):
+            select(*group(e), func.min(e.c.dispatch_day), func.min(e.c.resolve_day),
+                   e.c.on_time, func.sum(e.c.count))
+            .where(*_conditions(e, where), _days(e.c.dispatch_day, period))
+            .group_by(*group(e), resolved_by_end, e.c.on_time)):
         episodes[key(row)].append((*row[-4:-1], int(row[-1])))
 
     d = DailyBoardCount.__table__
