@@ -89,3 +89,19 @@ def test_kpis_are_for_people_who_answer_for_them(api):
     assert api.get("handler.municipal", "/api/v1/kpi", query_string=own).status_code == 200
     other = {"scope": "department:police", **q}
     assert api.get("handler.municipal", "/api/v1/kpi", query_string=other).status_code == 403
+
+
+def test_a_grid_and_a_community_through_the_api(api, month):
+    ticket = api.ticket(month["closed"])
+    grid = api.get("leader", "/api/v1/kpi", query_string={
+        "scope": f"grid:{ticket['grid']}", **period()}).json
+    assert grid["closed"] >= 1 and grid["scope"] == {"kind": "grid", "code": ticket["grid"]}
+
+
+def test_unknown_places_and_other_streets_give_empty_figures_not_errors(api, month):
+    for scope in ("department:no.such.unit", "street:999999999", "board:nowhere",
+                  "grid:000", "community:000"):
+        r = api.get("leader", "/api/v1/kpi", query_string={"scope": scope, **period()})
+        assert r.status_code == 200, (scope, r.json)
+        assert r.json["dispatched"] == r.json["due_to_close"] == 0
+        assert r.json["closure_rate"] is None
