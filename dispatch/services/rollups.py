@@ -23,6 +23,13 @@ def is_overdue(ticket: Ticket) -> bool:
     return ticket.escalated_at is not None and ticket.state in RUNNING
 
 
+def overdue_before(ticket: Ticket, action: str) -> bool:
+    """Whether the ticket counted as overdue before `action`. An escalation is where overdue
+    begins (once per clock), though the sweep has already marked the ticket when it records
+    one."""
+    return False if action == "escalate" else is_overdue(ticket)
+
+
 def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 

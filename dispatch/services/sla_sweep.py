@@ -61,7 +61,7 @@ def _run(step: str, now, batch: int) -> int:
 def _record(ticket: Ticket, action: str, now) -> None:
     due = ticket.due_at.isoformat() if ticket.due_at else None
     apply_decision(ticket, lifecycle.annotation(action, ticket.state, data={"due_at": due}),
-                   SYSTEM, now, was_overdue=False if action == "escalate" else None)
+                   SYSTEM, now)
     if action == "sla_warning":
         recipients = [("department", ticket.lead_department_id)]
     else:

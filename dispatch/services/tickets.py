@@ -28,17 +28,13 @@ def facts(ticket: Ticket) -> TicketFacts:
 
 
 def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: datetime,
-                   place: dict[str, Any] | None = None,
-                   was_overdue: bool | None = None) -> TicketEvent:
+                   place: dict[str, Any] | None = None) -> TicketEvent:
     """Write the decision onto the ticket and append its event: the one place state changes.
-    `place` carries the grid, community and street routing found for the ticket;
-    `was_overdue` overrides what the rollups take the ticket to have been (the sweep marks a
-    ticket escalated just before recording the escalation)."""
+    `place` carries the grid, community and street routing found for the ticket."""
     department_before = ticket.lead_department_id
     before = rollups.state_key(ticket)
     kpi_before = kpi_rollups.snapshot(ticket)
-    if was_overdue is None:
-        was_overdue = rollups.is_overdue(ticket)
+    was_overdue = rollups.overdue_before(ticket, decision.action)
     for name, value in (place or {}).items():
         setattr(ticket, name, value)
     for name, value in decision.changes.items():
