@@ -46,19 +46,15 @@ def department_scores(period: kpi.Period, board: str | None = None,
     """The KPIs and composite score of every department dispatched to in the period, best
     first; given a board, the departments' figures on that board. Without durations (the
     dashboards' ranking), their counts are 0 and their percentiles null."""
+    within = kpi.Scope("board", board) if board else kpi.Scope("all")  # their work there
     episodes = KpiEpisode.__table__
-    conditions = [episodes.c.dispatch_day >= period.first_day,
-                  episodes.c.dispatch_day < period.end_day, episodes.c.department_id != 0]
-    if board:
-        conditions.append(episodes.c.board_code == board)
-    if street_id is not None:
-        conditions.append(episodes.c.street_id == street_id)
-    ids = db.session.scalars(select(episodes.c.department_id).where(*conditions).distinct()).all()
+    ids = db.session.scalars(select(episodes.c.department_id).where(
+        *_conditions(episodes, _filter(within, street_id, None)),
+        _days(episodes.c.dispatch_day, period), episodes.c.department_id != 0).distinct()).all()
     if not ids:
         return []
     codes = dict(db.session.execute(select(Department.id, Department.code)
                                     .where(Department.id.in_(ids))).all())
-    within = kpi.Scope("board", board) if board else kpi.Scope("all")  # their work there
     reports = _from_rollups(within, period, street_id, departments=codes,
                             with_durations=with_durations)
     by_code = [reports[i] for i in sorted(codes, key=codes.get)]
