@@ -29,11 +29,24 @@ def _sweep_forever(app, stop: threading.Event) -> None:
         stop.wait(app.config["OUTBOX_SWEEP_SECONDS"])
 
 
+def ready_to_fork() -> None:
+    """RQ forks a work horse per job while the sweeper thread runs. SQLAlchemy configures its
+    mappers lazily, under a global lock: a fork while the sweeper held it left the horse
+    waiting for ever. Configured here, before any thread starts, the lock is never taken
+    again."""
+    from sqlalchemy.orm import configure_mappers
+
+    import dispatch.models  # noqa: F401  (every mapper registered)
+
+    configure_mappers()
+
+
 def run(burst: bool = False) -> None:
     from dispatch import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
+    ready_to_fork()
     url = app.config["REDIS_URL"]
     if not url:
         raise SystemExit("REDIS_URL is not set: without Redis, jobs run inline in the web app.")

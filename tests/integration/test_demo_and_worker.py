@@ -118,3 +118,30 @@ def test_the_demo_command_serves_the_system_and_takes_a_report_over_http(tmp_pat
         server.terminate()
         server.wait(10)
         server.stdout.close()
+
+
+def test_a_work_horse_needs_no_lock_a_thread_may_have_held_at_the_fork():
+    """A work horse forked while the sweeper thread held SQLAlchemy's configure lock waited
+    for ever (seen: one run in three hung at its first job). Here another thread holds that
+    lock for good, as a thread that no longer exists would in a forked child, and the worker's
+    first query must still compile."""
+    probe = """
+import sys, threading
+from workers.__main__ import ready_to_fork
+ready_to_fork()
+from sqlalchemy.orm import mapper  # noqa
+lock = sys.modules["sqlalchemy.orm.mapper"]._CONFIGURE_MUTEX
+threading.Thread(target=lock.acquire, daemon=True).start()
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from dispatch.models import Ticket
+compiled = threading.Thread(target=lambda: str(select(Ticket).compile(
+    dialect=postgresql.dialect())), daemon=True)
+compiled.start()
+compiled.join(10)
+print("compiled" if not compiled.is_alive() else "stuck")
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "compiled"
