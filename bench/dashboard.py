@@ -199,7 +199,8 @@ def load(app, n: int, days: int, seed: int) -> None:
                                (kpi_rollups.TIMING_COUNTS, kpi_timing_counts)):
             columns = ", ".join(c.name for c in table.primary_key.columns)
             with cur.copy(f"COPY {table.name} ({columns}, count) FROM STDIN") as copy:
-                for key, count in counter.items():
+                # in key order, as rows pile up day by day in a live system
+                for key, count in sorted(counter.items()):
                     copy.write_row((*key, count))
         with cur.copy("COPY state_counts (street_id, board_code, department_id, grid_id, state, "
                       "count) FROM STDIN") as copy:

@@ -158,7 +158,7 @@ def _timings(where: dict, period: kpi.Period, split: bool) -> dict:
     for row in db.session.execute(
             select(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket,
                    func.sum(t.c.count))
-            .where(*_conditions(t, where), _days(t.c.day, period))
+            .where(*_conditions(t, where), t.c.kind.in_(kpi.TIMINGS), _days(t.c.day, period))
             .group_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)
             .order_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)):
         histograms[row[0] if split else _ALL][row[-3]].append((row[-2], int(row[-1])))

@@ -73,8 +73,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_timings'))
     )
     with op.batch_alter_table('kpi_timings', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_timings_department', ['department_id', 'kind', 'bucket', 'day', 'hours'], unique=False)
-        batch_op.create_index('ix_kpi_timings_street', ['street_id', 'board_code', 'kind', 'bucket', 'day', 'hours'], unique=False)
+        batch_op.create_index('ix_kpi_timings_department', ['department_id', 'kind', 'bucket', 'day', 'street_id', 'board_code', 'hours'], unique=False)
+        batch_op.create_index('ix_kpi_timings_street', ['street_id', 'board_code', 'kind', 'bucket', 'day', 'department_id', 'hours'], unique=False)
         batch_op.create_index(batch_op.f('ix_kpi_timings_ticket_id'), ['ticket_id'], unique=False)
 
     with op.batch_alter_table('daily_board_counts', schema=None) as batch_op:
