@@ -248,6 +248,37 @@ def main(argv=None) -> None:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def exact_department_month(code: str, month: dict, street_id: int) -> dict:
+    """The slow, direct way: every ticket the department's month could touch, with all its
+    events, through core.kpi.compute. The rollups must give exactly this."""
+    from datetime import date
+
+    from sqlalchemy import and_, or_, select
+
+    from dispatch.models import Department, Ticket, TicketEvent
+    from dispatch.services import kpi as kpi_service
+
+    period = kpi.Period.days(date.fromisoformat(month["from"]), date.fromisoformat(month["to"]))
+    dept = db.session.scalar(select(Department.id).where(Department.code == code))
+    start, end = period.start, period.end
+    by_events = select(TicketEvent.ticket_id).where(
+        TicketEvent.department_id == dept, TicketEvent.created_at >= start,
+        TicketEvent.created_at < end)
+    rows = db.session.execute(select(
+        Ticket.id, Ticket.created_at, Ticket.state, Ticket.street_id, Ticket.grid_id,
+        Ticket.community_id, Ticket.board_code, Ticket.lead_department_id, Ticket.due_at,
+        Ticket.closed_at).where(Ticket.street_id == street_id, or_(
+            Ticket.id.in_(by_events),
+            and_(Ticket.lead_department_id == dept, or_(
+                and_(Ticket.due_at >= start, Ticket.due_at < end),
+                and_(Ticket.closed_at >= start, Ticket.closed_at < end),
+                Ticket.state == "parked"))))).all()
+    facts = kpi_service._facts(rows)
+    db.session.rollback()
+    figures = kpi.as_dict(kpi.compute(facts, kpi.Scope("department", code), period))
+    return {**figures, "tickets": len(facts)}
+
+
 def run(url: str, args, load_first: bool = True) -> None:
     from flask_migrate import upgrade
 
@@ -315,6 +346,9 @@ def run(url: str, args, load_first: bool = True) -> None:
             "(SELECT count(*) FROM kpi_timing_counts)")).one()
         sample = client.get("/api/v1/kpi", headers=auth, query_string={
             "scope": "department:urban_mgmt.municipal", **month}).json
+        started = time.perf_counter()
+        exact = exact_department_month("urban_mgmt.municipal", month, street)
+        exact_seconds = time.perf_counter() - started
     print(f"\ntickets {counts[0]:,}  events {counts[1]:,}  daily rollup rows {counts[2]:,}  "
           f"board rollup rows {counts[4]:,}  state rollup rows {counts[3]:,}")
     print(f"KPI rollup rows: closures {counts[5]:,}  dispatches {counts[6]:,}  "
@@ -325,6 +359,11 @@ def run(url: str, args, load_first: bool = True) -> None:
                                               "on_time_handling_rate"))
           + f"; time to close median {sample['time_to_close']['median_hours']} h "
             f"(of {sample['time_to_close']['count']:,})")
+    tickets = exact.pop("tickets")
+    same = exact == sample
+    print(f"the same month computed from the department's {tickets:,} tickets and "
+          f"their events by core.kpi.compute ({exact_seconds:.1f} s): "
+          + ("identical figures" if same else f"DIFFERENT: {exact} vs {sample}"))
     print(f"database size {size}; process memory {rss_mib():.0f} MiB")
     for label, (p50, p95) in results.items():
         print(f"  {label:<34} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms")
