@@ -10,7 +10,7 @@ computed from their tickets and events with `core.kpi.compute`; both paths end i
 
 from collections import defaultdict
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from ..core import kpi
 from ..extensions import db
@@ -163,38 +163,40 @@ def _timings(where: dict, period: kpi.Period, split: bool) -> dict:
             .order_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)):
         histograms[row[0] if split else _ALL][row[-3]].append((row[-2], int(row[-1])))
 
-    wanted: dict = defaultdict(dict)  # kind → {(group, bucket)} ; positions per (group, p)
-    places: dict = {}
+    targets = []  # (group, kind, p, bucket, rank inside the bucket)
     for g, kinds in histograms.items():
         for kind, counts in kinds.items():
             for p in (50, 90):
-                bucket, position = kpi.locate(counts, p)
-                wanted[kind][g, bucket] = True
-                places[g, kind, p] = (bucket, position)
-
-    v = KpiTiming.__table__
-    values: dict = defaultdict(list)
-    for kind, pairs in wanted.items():
-        buckets = sorted({b for _, b in pairs})
-        query = (select(*((v.c.department_id,) if split else ()), v.c.bucket, v.c.hours)
-                 .where(*_conditions(v, where), v.c.kind == kind,
-                        _days(v.c.day, period)))
-        if split:
-            query = query.where(tuple_(v.c.department_id, v.c.bucket).in_(list(pairs)))
-        else:
-            query = query.where(v.c.bucket.in_(buckets))
-        for row in db.session.execute(query):
-            values[row[0] if split else _ALL, kind, row[-2]].append(row[-1])
+                targets.append((g, kind, p, *kpi.locate(counts, p)))
+    found = _nth_values(where, period, split, targets)
 
     result: dict = defaultdict(dict)
     for g, kinds in histograms.items():
         for kind, counts in kinds.items():
-            found = []
-            for p in (50, 90):
-                bucket, position = places[g, kind, p]
-                found.append(sorted(values[g, kind, bucket])[position - 1])
-            result[g][kind] = kpi.Durations(sum(n for _, n in counts), *found)
+            result[g][kind] = kpi.Durations(sum(n for _, n in counts), found[g, kind, 50],
+                                            found[g, kind, 90])
     return result
+
+
+def _nth_values(where: dict, period: kpi.Period, split: bool, targets: list) -> dict:
+    """(group, kind, p) → the value at a rank inside one bucket: the database sorts each
+    bucket and sends back one value, a few statements for any number of departments."""
+    v = KpiTiming.__table__
+    parts = []
+    for i, (g, kind, _, bucket, rank) in enumerate(targets):
+        narrowed = {**where, "department_id": [g]} if split else where
+        nth = (select(v.c.hours).where(*_conditions(v, narrowed), v.c.kind == kind,
+                                       v.c.bucket == bucket, _days(v.c.day, period))
+               .order_by(v.c.hours).offset(rank - 1).limit(1).scalar_subquery())
+        parts.append(select(literal(i).label("i"), nth.label("hours")))
+    found = {}
+    for start in range(0, len(parts), 60):
+        chunk = parts[start:start + 60]
+        statement = chunk[0] if len(chunk) == 1 else union_all(*chunk)
+        for i, hours in db.session.execute(statement):
+            g, kind, p, _, _ = targets[i]
+            found[g, kind, p] = hours
+    return found
 
 
 # The exact path, for grids and communities.
