@@ -9,6 +9,7 @@ computed from their tickets and events with `core.kpi.compute`; both paths end i
 """
 
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
@@ -27,7 +28,7 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
-from .kpi_rollups import event_fact, ticket_fact
+from .kpi_rollups import events_of, ticket_fact
 
 _TALLIES = {"dispatched": "dispatch_events", "sent_back": "send_backs",
             "resolved": "resolve_events", "reworked": "reworks"}  # daily metric → KPI count
@@ -93,6 +94,11 @@ def _conditions(table, where: dict) -> list:
             for name, values in where.items()]
 
 
+def _by_department(table, split: bool) -> tuple:
+    """The extra leading column when figures are split by department."""
+    return (table.c.department_id,) if split else ()
+
+
 def _days(column, period: kpi.Period):
     return and_(column >= period.first_day, column < period.end_day)
 
@@ -105,7 +111,7 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
     where = _filter(scope, street_id, departments)
 
     def group(table):
-        return (table.c.department_id,) if split else ()
+        return _by_department(table, split)
 
     def key(row):
         return row[0] if split else _ALL
@@ -154,13 +160,12 @@ def _timings(where: dict, period: kpi.Period, split: bool) -> dict:
     """group → kind → Durations, exact: count per bucket, then read only the buckets that hold
     the median and the 90th percentile."""
     t = KpiTimingCount.__table__
+    grouped = (*_by_department(t, split), t.c.kind, t.c.bucket)
     histograms: dict = defaultdict(lambda: defaultdict(list))
     for row in db.session.execute(
-            select(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket,
-                   func.sum(t.c.count))
+            select(*grouped, func.sum(t.c.count))
             .where(*_conditions(t, where), t.c.kind.in_(kpi.TIMINGS), _days(t.c.day, period))
-            .group_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)
-            .order_by(*((t.c.department_id,) if split else ()), t.c.kind, t.c.bucket)):
+            .group_by(*grouped).order_by(*grouped)):
         histograms[row[0] if split else _ALL][row[-3]].append((row[-2], int(row[-1])))
 
     targets = []  # (group, kind, p, bucket, rank inside the bucket)
@@ -247,21 +252,12 @@ def _facts(tickets) -> list[kpi.TicketFact]:
                          community=grid_community or community, grid=grid, board=where.board,
                          department=departments.get(where.department))
 
-    events: dict[int, list[kpi.EventFact]] = {t.id: [] for t in tickets}
-    for ticket_id, *columns in db.session.execute(
-            select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.created_at,
-                   TicketEvent.street_id, TicketEvent.grid_id, TicketEvent.board_code,
-                   TicketEvent.department_id, TicketEvent.data)
-            .where(TicketEvent.ticket_id.in_(list(events)))
-            .order_by(TicketEvent.created_at, TicketEvent.id)):
-        events[ticket_id].append(event_fact(*columns))
+    events = events_of(tickets)
     facts = []
     for t in tickets:
         community = communities.get(t.community_id)
-        fact = ticket_fact(t, [kpi.EventFact(e.action, e.at, named(e.where, community),
-                                             e.due_at) for e in events[t.id]])
-        facts.append(kpi.TicketFact(fact.id, fact.created_at, fact.state,
-                                    named(fact.where, community), fact.due_at, fact.closed_at,
-                                    fact.events))
+        fact = ticket_fact(t, [replace(e, where=named(e.where, community))
+                               for e in events[t.id]])
+        facts.append(replace(fact, where=named(fact.where, community)))
     return facts
 

@@ -17,7 +17,7 @@ from ..core import kpi
 from ..core.rollup import NONE
 from ..extensions import db
 from ..models import NO_DAY, KpiClosure, KpiEpisode, KpiTiming, KpiTimingCount, Ticket, TicketEvent
-from .rollups import bump
+from .rollups import bump, compare, insert_all
 
 CLOSURES = KpiClosure.__table__
 EPISODES = KpiEpisode.__table__
@@ -33,13 +33,31 @@ def event_fact(action: str, at: datetime, street_id, grid_id, board, department_
                          datetime.fromisoformat(due) if due else None)
 
 
-def ticket_fact(ticket, events: Iterable[kpi.EventFact], community=None) -> kpi.TicketFact:
+def ticket_fact(ticket, events: Iterable[kpi.EventFact]) -> kpi.TicketFact:
     """`ticket`: a Ticket or a row with the same names."""
     return kpi.TicketFact(
         id=ticket.id or 0, created_at=ticket.created_at, state=ticket.state,
-        where=kpi.Where(street=ticket.street_id, community=community, grid=ticket.grid_id,
-                        board=ticket.board_code, department=ticket.lead_department_id),
+        where=kpi.Where(street=ticket.street_id, grid=ticket.grid_id, board=ticket.board_code,
+                        department=ticket.lead_department_id),
         due_at=ticket.due_at, closed_at=ticket.closed_at, events=tuple(events))
+
+
+def events_of(tickets) -> dict[int, list[kpi.EventFact]]:
+    """Ticket id → its events as facts (in their order), for `tickets`: rows with an id."""
+    events: dict[int, list[kpi.EventFact]] = {t.id: [] for t in tickets}
+    if not events:
+        return events
+    low, high = min(events), max(events)
+    chosen = TicketEvent.ticket_id.between(low, high) if high - low < 2 * len(events) \
+        else TicketEvent.ticket_id.in_(list(events))  # a run of ids, or scattered ones
+    for ticket_id, *columns in db.session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.created_at,
+                   TicketEvent.street_id, TicketEvent.grid_id, TicketEvent.board_code,
+                   TicketEvent.department_id, TicketEvent.data)
+            .where(chosen).order_by(TicketEvent.ticket_id, TicketEvent.id)):
+        if ticket_id in events:
+            events[ticket_id].append(event_fact(*columns))
+    return events
 
 
 def snapshot(ticket: Ticket) -> kpi.Contributions | None:
@@ -155,15 +173,7 @@ def replay(batch: int = 20_000) -> tuple[Counter, Counter, Counter, list[tuple]]
         if not tickets:
             break
         last_id = tickets[-1].id
-        events: dict[int, list[kpi.EventFact]] = {t.id: [] for t in tickets}
-        for ticket_id, *columns in db.session.execute(
-                select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.created_at,
-                       TicketEvent.street_id, TicketEvent.grid_id, TicketEvent.board_code,
-                       TicketEvent.department_id, TicketEvent.data)
-                .where(TicketEvent.ticket_id.between(tickets[0].id, last_id))
-                .order_by(TicketEvent.ticket_id, TicketEvent.id)):
-            if ticket_id in events:
-                events[ticket_id].append(event_fact(*columns))
+        events = events_of(tickets)
         for t in tickets:
             if not t.state:
                 continue
@@ -191,14 +201,9 @@ def stored() -> tuple[Counter, Counter, Counter, list[tuple]]:
 
 def check() -> list[str]:
     """Differences between the stored KPI rollups and a replay (empty: identical)."""
-    differences = []
-    names = ("KPI closures", "KPI episodes", "KPI timing counts")
     replayed, kept = replay(), stored()
-    for name, a, b in zip(names, replayed[:3], kept[:3], strict=True):
-        for key in sorted(set(a) | set(b), key=str):
-            if a.get(key, 0) != b.get(key, 0):
-                differences.append(f"{name} {key}: events say {a.get(key, 0)}, "
-                                   f"rollup has {b.get(key, 0)}")
+    differences = compare(("KPI closures", "KPI episodes", "KPI timing counts"),
+                          replayed[:3], kept[:3])
     if replayed[3] != kept[3]:
         missing = sorted(set(replayed[3]) ^ set(kept[3]))[:5]
         differences.append(f"KPI timings differ, for instance {missing}")
@@ -214,13 +219,6 @@ def rebuild() -> int:
         db.session.execute(delete(table))
         names = _key_columns(table)
         values = [dict(zip(names, k, strict=True), count=n) for k, n in counter.items()]
-        written += _insert_all(table, values)
+        written += insert_all(table, values)
     db.session.execute(delete(TIMINGS))
-    written += _insert_all(TIMINGS, [_timing_values(r[0], r[1:]) for r in rows])
-    return written
-
-
-def _insert_all(table, values: list[dict]) -> int:
-    for chunk in range(0, len(values), 10_000):
-        db.session.execute(table.insert(), values[chunk:chunk + 10_000])
-    return len(values)
+    return written + insert_all(TIMINGS, [_timing_values(r[0], r[1:]) for r in rows])

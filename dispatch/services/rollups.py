@@ -161,18 +161,29 @@ def _replayed() -> tuple[Counter, ...]:
     return daily, hours, states, by_board(daily), by_board(hours)
 
 
-def check() -> list[str]:
-    """Differences between the stored rollups and a replay of the events (empty: identical)."""
+def compare(names, replayed, kept) -> list[str]:
+    """Lines naming each key where a replayed counter and a stored one disagree."""
     differences = []
-    names = ("daily counts", "daily hours", "state counts", "board counts", "board hours")
-    for name, replayed, kept in zip(names, _replayed(), stored(), strict=True):
-        for key in sorted(set(replayed) | set(kept), key=str):
-            a, b = replayed.get(key, 0), kept.get(key, 0)
+    for name, a_counts, b_counts in zip(names, replayed, kept, strict=True):
+        for key in sorted(set(a_counts) | set(b_counts), key=str):
+            a, b = a_counts.get(key, 0), b_counts.get(key, 0)
             if abs(a - b) > 1e-6:
                 differences.append(f"{name} {key}: events say {a}, rollup has {b}")
+    return differences
+
+
+def insert_all(table, rows: list[dict]) -> int:
+    for chunk in range(0, len(rows), 10_000):
+        db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
+    return len(rows)
+
+
+def check() -> list[str]:
+    """Differences between the stored rollups and a replay of the events (empty: identical)."""
     from . import kpi_rollups
 
-    return differences + kpi_rollups.check()
+    names = ("daily counts", "daily hours", "state counts", "board counts", "board hours")
+    return compare(names, _replayed(), stored()) + kpi_rollups.check()
 
 
 def rebuild() -> tuple[int, int]:
@@ -186,9 +197,7 @@ def rebuild() -> tuple[int, int]:
             rows = [dict(zip(columns, key, strict=True), count=n,
                          **({} if spent is None else {"hours": spent[key]}))
                     for key, n in counts.items()]
-            for chunk in range(0, len(rows), 10_000):
-                db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
-            written[table.name] = len(rows)
+            written[table.name] = insert_all(table, rows)
         from . import kpi_rollups
 
         kpi_rollups.rebuild()
