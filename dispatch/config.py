@@ -34,6 +34,7 @@ class Config:
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 15)
         self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 900)
         self.TIMEZONE = env.get("DISPATCH_TIMEZONE", "Asia/Shanghai")
+        self.CLOCK = None  # None: the system clock; tests inject a function (dispatch.clock)
         self.DUPLICATE_RADIUS_M = _int("DUPLICATE_RADIUS_M", 50)
         self.DUPLICATE_WINDOW_DAYS = _int("DUPLICATE_WINDOW_DAYS", 7)
         self.DEMO_PASSWORD = env.get("DEMO_PASSWORD", "Dispatch-2026")

@@ -5,13 +5,19 @@ Backends:
 - "sqlite": the embedded default, jobs run inline after commit;
 - "postgres": the real PostgreSQL on 127.0.0.1:5432 and the real Redis, jobs go through RQ.
 Each run creates its own PostgreSQL database and drops it at the end.
+
+The clock: `DISPATCH_TEST_NOW=2026-10-01T00:30+08:00 make test` runs the whole suite with the
+time pinned there (it keeps ticking), to show it passes at awkward moments; unset, it runs at
+the real time. Single tests pin moments of their own with time-machine (`at`, below).
 """
 
 import os
 import uuid
+from datetime import datetime
 
 import psycopg
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from redis import Redis
 
@@ -27,6 +33,20 @@ TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_tim
                  "ticket_events", "tickets", "ticket_counters", "daily_counts",
                  "daily_board_counts", "state_counts", "kpi_closures", "kpi_episodes",
                  "kpi_timing_counts")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock():
+    """The whole run at DISPATCH_TEST_NOW (ticking from there), if it is set."""
+    moment = os.environ.get("DISPATCH_TEST_NOW")
+    if not moment:
+        yield None
+        return
+    start = datetime.fromisoformat(moment)
+    if start.tzinfo is None:
+        raise ValueError("DISPATCH_TEST_NOW needs a UTC offset, e.g. 2026-10-01T00:30+08:00")
+    with time_machine.travel(start, tick=True):
+        yield start
 
 
 def pg_url(name: str) -> str:

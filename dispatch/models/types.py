@@ -1,16 +1,14 @@
 """Column types shared by the models: timestamps always UTC-aware, JSON as JSONB on PostgreSQL."""
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from ..clock import now as utcnow  # noqa: F401  (column defaults read the one clock)
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
