@@ -26,7 +26,7 @@ from sqlalchemy import text
 
 from boards import DEMO_FOLDER
 from boards.demo.history import SAYINGS
-from dispatch import create_app
+from dispatch import clock, create_app
 from dispatch.core import kpi
 from dispatch.core.rollup import Place, daily_metrics, lead_after
 from dispatch.extensions import db
@@ -165,7 +165,7 @@ def load(app, n: int, days: int, seed: int) -> None:
                 share = kpi.contributions(kpi.TicketFact(
                     i, created, row[2], kpi.Where(street=street, grid=grid, board=row[12],
                                                   department=row[13]),
-                    row[24], row[23], tuple(facts)))
+                    row[24], row[23], tuple(facts)), TZ)
                 closures, episodes, timings = kpi_rollups.keys(share)
                 kpi_closures.update(closures)
                 kpi_episodes.update(episodes)
@@ -258,7 +258,8 @@ def exact_department_month(code: str, month: dict, street_id: int) -> dict:
     from dispatch.models import Department, Ticket, TicketEvent
     from dispatch.services import kpi as kpi_service
 
-    period = kpi.Period.days(date.fromisoformat(month["from"]), date.fromisoformat(month["to"]))
+    period = kpi_service.period_of(date.fromisoformat(month["from"]),
+                                   date.fromisoformat(month["to"]))
     dept = db.session.scalar(select(Department.id).where(Department.code == code))
     start, end = period.start, period.end
     by_events = select(TicketEvent.ticket_id).where(
@@ -275,7 +276,8 @@ def exact_department_month(code: str, month: dict, street_id: int) -> dict:
                 Ticket.state == "parked"))))).all()
     facts = kpi_service._facts(rows)
     db.session.rollback()
-    figures = kpi.as_dict(kpi.compute(facts, kpi.Scope("department", code), period))
+    figures = kpi.as_dict(kpi.compute(facts, kpi.Scope("department", code), period,
+                                      clock.now()))
     return {**figures, "tickets": len(facts)}
 
 

@@ -65,7 +65,7 @@ def department_ranking(street_id: int | None, board: str | None, start: datetime
     """Each department's KPIs over the local days of [start, end), as docs/kpi.md counts them
     (dispatch/services/kpi.py, from the KPI rollups): dispatches, resolved, send-backs,
     closure rate, on-time handling rate and the composite score it is ranked by."""
-    period = kpi.Period.days(start.date(), end.date())
+    period = kpi.Period.days(start.date(), end.date(), start.tzinfo)
     rows = kpi_service.department_scores(period, board, street_id, with_durations=False)
     departments = {d.code: d for d in db.session.scalars(
         select(Department).where(Department.code.in_([r["scope"]["code"] for r in rows])))}

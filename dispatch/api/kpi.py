@@ -53,7 +53,7 @@ def _street_limit(scope: kpi.Scope | None) -> int | None:
 
 
 def _period(args) -> kpi.Period:
-    return kpi.Period.days(args["start"], args["end"])
+    return kpi_service.period_of(args["start"], args["end"])
 
 
 @blp.get("/kpi")

@@ -11,10 +11,12 @@ The rules, where docs/kpi.md leaves room (the most literal reading that can be k
 incremental rollups at a city's scale):
 
 - Closure figures take each ticket as it is now: its current deadline, state, lead department,
-  board, grid and street. A ticket is a candidate in a period if its deadline falls in it or it
-  reached a final state (closed, voided, merged: `closed_at`) in it. A candidate parked, voided
-  or merged now is excluded and counted as such; the rest are due to close. A parked ticket
-  whose clock is stopped has no deadline: the day it was last parked stands in for it.
+  board, grid and street. A ticket is a candidate in a period if its deadline falls in it and
+  has already passed (deadline ≤ min(period end, now)), or it reached a final state (closed,
+  voided, merged: `closed_at`) in it: work not yet due never counts against anyone. A
+  candidate parked, voided or merged now is excluded and counted as such; the rest are due to
+  close. A parked ticket whose clock is stopped has no deadline: the day it was last parked
+  stands in for it.
 - Closed on time: closed at or before the deadline. A ticket closed with no deadline is not on
   time (there is nothing to be on time for).
 - Handling counts dispatches: each dispatch to a department opens an episode that ends at the
@@ -30,7 +32,8 @@ incremental rollups at a city's scale):
   (close − report) on the closing day, attributed like the closure figures. The report time
   is the first "report" event, else `created_at`.
 
-A period is whole local days (Asia/Shanghai), `[first, end)`.
+A period is whole local days, `[first, end)`, in the configured time zone (the shell passes
+it, with "now", as values: the core never reads the clock or the settings).
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-ZONE = ZoneInfo("Asia/Shanghai")
 SCOPE_KINDS = ("all", "department", "board", "grid", "community", "street")
 OUTCOMES = ("open", "parked", "voided", "merged", "closed_on_time", "closed_late")
 TIMINGS = ("time_to_dispatch", "time_to_resolve", "time_to_close")
@@ -58,8 +60,8 @@ def _aware(value: datetime, name: str) -> datetime:
     return value
 
 
-def local_day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.astimezone(ZONE).date()
+def local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
+    return None if moment is None else moment.astimezone(zone).date()
 
 
 @dataclass(frozen=True)
@@ -97,27 +99,29 @@ class TicketFact:
 
 @dataclass(frozen=True)
 class Period:
-    """`[start, end)`, whole local days; build it with `Period.days`."""
+    """`[start, end)`, whole local days of `zone`; build it with `Period.days`."""
 
     start: datetime
     end: datetime
+    zone: ZoneInfo
     first_day: date = field(init=False, compare=False)
     end_day: date = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         for value, name in ((self.start, "Period start"), (self.end, "Period end")):
-            local = _aware(value, name).astimezone(ZONE)
+            local = _aware(value, name).astimezone(self.zone)
             if local.timetz().replace(tzinfo=None) != time():
                 raise ValueError(f"{name} must be a local midnight, got {value!r}.")
         if self.start >= self.end:
             raise ValueError("A period must end after it starts.")
-        object.__setattr__(self, "first_day", local_day(self.start))
-        object.__setattr__(self, "end_day", local_day(self.end))
+        object.__setattr__(self, "first_day", local_day(self.start, self.zone))
+        object.__setattr__(self, "end_day", local_day(self.end, self.zone))
 
     @classmethod
-    def days(cls, first: date, end: date) -> Period:
-        """Local days in Asia/Shanghai from `first` up to `end`, excluded."""
-        return cls(datetime.combine(first, time(), ZONE), datetime.combine(end, time(), ZONE))
+    def days(cls, first: date, end: date, zone: ZoneInfo) -> Period:
+        """Local days of `zone` from `first` up to `end`, excluded."""
+        return cls(datetime.combine(first, time(), zone), datetime.combine(end, time(), zone),
+                   zone)
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.first_day <= day < self.end_day
@@ -288,9 +292,13 @@ def _outcome(ticket: TicketFact) -> str:
     return "open"
 
 
-def contributions(ticket: TicketFact) -> Contributions:
-    """Everything one ticket adds to the KPIs, whatever the period: the first half of the
-    rules (the module docstring)."""
+def contributions(ticket: TicketFact, zone: ZoneInfo) -> Contributions:
+    """Everything one ticket adds to the KPIs, whatever the period, dated by local days of
+    `zone`: the first half of the rules (the module docstring)."""
+
+    def day(moment: datetime | None) -> date | None:
+        return local_day(moment, zone)
+
     events = sorted(ticket.events, key=lambda e: e.at)  # stable: ties keep their order
     reported_at = next((e.at for e in events if e.action == "report"), ticket.created_at)
     outcome = _outcome(ticket)
@@ -299,7 +307,7 @@ def contributions(ticket: TicketFact) -> Contributions:
         due = next((e.at for e in reversed(events) if e.action == "park"), None)
     closure = None
     if due is not None or ticket.closed_at is not None:
-        closure = Closure(ticket.where, local_day(due), local_day(ticket.closed_at), outcome)
+        closure = Closure(ticket.where, day(due), day(ticket.closed_at), outcome)
 
     episodes: list[Episode] = []
     timings: list[Timing] = []
@@ -312,26 +320,26 @@ def contributions(ticket: TicketFact) -> Contributions:
         if current is not None:
             on_time = resolved is not None and resolved.due_at is not None \
                 and resolved.at <= resolved.due_at
-            episodes.append(Episode(current.where, local_day(current.at),
-                                    local_day(resolved.at) if resolved else None, on_time))
+            episodes.append(Episode(current.where, day(current.at),
+                                    day(resolved.at) if resolved else None, on_time))
 
     for event in events:
         if event.action in TALLIES:
-            tallies.append(Tally(TALLIES[event.action], event.where, local_day(event.at)))
+            tallies.append(Tally(TALLIES[event.action], event.where, day(event.at)))
         if event.action == "dispatch":
             end_episode()
             current, resolved = event, None
             if first_dispatch:
-                timings.append(Timing("time_to_dispatch", event.where, local_day(event.at),
+                timings.append(Timing("time_to_dispatch", event.where, day(event.at),
                                       _hours(event.at - reported_at)))
                 first_dispatch = False
         elif event.action == "resolve" and current is not None and resolved is None:
             resolved = event
-            timings.append(Timing("time_to_resolve", event.where, local_day(event.at),
+            timings.append(Timing("time_to_resolve", event.where, day(event.at),
                                   _hours(event.at - current.at)))
     end_episode()
     if ticket.state == "closed" and ticket.closed_at is not None:
-        timings.append(Timing("time_to_close", ticket.where, local_day(ticket.closed_at),
+        timings.append(Timing("time_to_close", ticket.where, day(ticket.closed_at),
                               _hours(ticket.closed_at - reported_at)))
     return Contributions(closure, tuple(episodes), tuple(timings), tuple(tallies))
 
@@ -340,23 +348,38 @@ def summarize(scope: Scope, period: Period,
               closures: Iterable[tuple[date | None, date | None, str, int]],
               episodes: Iterable[tuple[date, date | None, bool, int]],
               tallies: Mapping[str, int],
-              timings: Mapping[str, Durations]) -> KpiReport:
+              timings: Mapping[str, Durations],
+              now: datetime,
+              due_later_today: Iterable[tuple[date | None, date | None, str, int]] = ()
+              ) -> KpiReport:
     """The report from the contributions within the scope: closures as (due day, final day,
     outcome, count) and episodes as (dispatch day, resolve day, on time, count), any days;
-    tallies and timings already limited to the period. The second half of the rules."""
+    tallies and timings already limited to the period. The second half of the rules.
+
+    A deadline counts once it has passed (deadline ≤ min(period end, now)). Closures are
+    dated by day, so those due on now's local day but after now are named again, in the same
+    shape, in `due_later_today`: they are taken back unless they reached a final state in the
+    period."""
+    today = local_day(_aware(now, "now"), period.zone)
     counts = Counter({name: tallies.get(name, 0) for name in TALLIES.values()})
-    for due_day, final_day, outcome, n in closures:
-        final_in = final_day in period
-        if not (due_day in period or final_in):
-            continue
+
+    def count(final_day: date | None, outcome: str, n: int) -> None:
         if outcome in ("parked", "voided", "merged"):
             counts[outcome] += n
-            continue
+            return
         counts["due_to_close"] += n
-        if outcome.startswith("closed") and final_in:
+        if outcome.startswith("closed") and final_day in period:
             counts["closed"] += n
             if outcome == "closed_on_time":
                 counts["closed_on_time"] += n
+
+    for due_day, final_day, outcome, n in closures:
+        due_passed = due_day in period and due_day <= today
+        if due_passed or final_day in period:
+            count(final_day, outcome, n)
+    for due_day, final_day, outcome, n in due_later_today:
+        if due_day == today and due_day in period and final_day not in period:
+            count(final_day, outcome, -n)
     for dispatch_day, resolve_day, on_time, n in episodes:
         if dispatch_day not in period:
             continue
@@ -380,17 +403,23 @@ def summarize(scope: Scope, period: Period,
     )
 
 
-def compute(tickets: Iterable[TicketFact], scope: Scope, period: Period) -> KpiReport:
-    """The KPIs of ticket facts: every ticket's contributions, summed, then summarized."""
+def compute(tickets: Iterable[TicketFact], scope: Scope, period: Period,
+            now: datetime) -> KpiReport:
+    """The KPIs of ticket facts at `now`: every ticket's contributions, summed, then
+    summarized."""
+    today = local_day(_aware(now, "now"), period.zone)
     closures: Counter = Counter()
+    later: Counter = Counter()
     episodes: Counter = Counter()
     tallies: Counter = Counter()
     values: dict[str, list[float]] = defaultdict(list)
     for ticket in tickets:
-        share = contributions(ticket)
+        share = contributions(ticket, period.zone)
         c = share.closure
         if c is not None and c.where.within(scope):
             closures[c.due_day, c.final_day, c.outcome] += 1
+            if is_due_later_today(ticket.due_at, now, today, period.zone):
+                later[c.due_day, c.final_day, c.outcome] += 1
         for e in share.episodes:
             if e.where.within(scope):
                 episodes[e.dispatch_day, e.resolve_day, e.on_time] += 1
@@ -402,7 +431,14 @@ def compute(tickets: Iterable[TicketFact], scope: Scope, period: Period) -> KpiR
                 values[t.kind].append(t.hours)
     return summarize(scope, period, ((*k, n) for k, n in closures.items()),
                      ((*k, n) for k, n in episodes.items()), tallies,
-                     {kind: durations(v) for kind, v in values.items()})
+                     {kind: durations(v) for kind, v in values.items()}, now,
+                     ((*k, n) for k, n in later.items()))
+
+
+def is_due_later_today(due_at: datetime | None, now: datetime, today: date,
+                       zone: ZoneInfo) -> bool:
+    """A deadline still ahead on now's local day: its closure is dated today, not yet due."""
+    return due_at is not None and due_at > now and local_day(due_at, zone) == today
 
 
 def composite_scores(reports: list[KpiReport]) -> dict[str, float]:

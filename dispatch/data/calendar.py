@@ -4,7 +4,8 @@ The State Council publishes each year's holidays and 调休 days in November, so
 YAML file (`cn-holidays.yaml`, one entry per year) that ships with the package and is edited,
 not coded. This is the only place that reads YAML; `dispatch.core.sla` takes the result as plain
 data. The office hours are those of a Chinese government office: 09:00–12:00 and 14:00–18:00,
-Monday to Friday (7 working hours a day), Asia/Shanghai.
+Monday to Friday (7 working hours a day), on the wall clock of the configured time zone
+(DISPATCH_TIMEZONE, handed in by the caller).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import yaml
 from dispatch.core.sla import WorkingCalendar
 
 DEFAULT_PATH = Path(__file__).with_name("cn-holidays.yaml")
-TIMEZONE = "Asia/Shanghai"
 OFFICE_DAY = ((time(9), time(12)), (time(14), time(18)))
 OFFICE_HOURS = {weekday: OFFICE_DAY for weekday in range(5)}
 
 
-def load_calendar(path: str | Path | None = None) -> WorkingCalendar:
-    """Read `path` (default: the shipped file) into a WorkingCalendar; a malformed file raises
+def load_calendar(timezone: str, path: str | Path | None = None) -> WorkingCalendar:
+    """Read `path` (default: the shipped file) into a WorkingCalendar whose office hours are
+    on `timezone`'s wall clock; a malformed file raises
     ValueError naming the year, so a bad yearly edit fails at start-up, not at a deadline."""
     with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
@@ -49,7 +50,7 @@ def load_calendar(path: str | Path | None = None) -> WorkingCalendar:
     if outside or holidays & workdays:
         raise ValueError(f"Dates filed under the wrong year or both off and working: "
                          f"{sorted(outside | (holidays & workdays))}")
-    return WorkingCalendar(timezone=TIMEZONE, hours=dict(OFFICE_HOURS),
+    return WorkingCalendar(timezone=timezone, hours=dict(OFFICE_HOURS),
                            holidays=frozenset(holidays), workdays=frozenset(workdays),
                            covers=tuple(sorted(years)))
 

@@ -9,6 +9,7 @@ the clock stops, so the sweep reads an index of pending work instead of scanning
 from datetime import datetime
 from functools import cache
 
+from ..clock import zone_name
 from ..core import sla
 from ..core.lifecycle import State
 from ..data.calendar import load_calendar
@@ -18,9 +19,14 @@ RUNNING = (State.DISPATCHED, State.ACCEPTED)
 WARN_AT = 0.8
 
 
-@cache
 def working_calendar() -> sla.WorkingCalendar:
-    return load_calendar()
+    """The shipped holidays, office hours on the configured time zone's wall clock."""
+    return _calendar(zone_name())
+
+
+@cache
+def _calendar(timezone: str) -> sla.WorkingCalendar:
+    return load_calendar(timezone)
 
 
 def clock_for(ticket: Ticket) -> sla.Clock | None:

@@ -4,16 +4,15 @@ simultaneous retries cannot both create a ticket."""
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..core import lifecycle
 from ..core.coords import gcj02_to_wgs84
 from ..core.geo import GeometryError, check_point
 from ..extensions import db
 from ..models import Category, Ticket, User
-from ..models.types import utcnow
 from . import outbox, photo_store
 from .actors import actor_for
 from .errors import BadInput
@@ -55,8 +54,8 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
     if errors:
         raise BadInput("The report cannot be accepted.", errors)
 
-    now = utcnow()
-    ticket = Ticket(number=next_ticket_number(db.session, now, current_app.config["TIMEZONE"]),
+    now = clock.now()
+    ticket = Ticket(number=next_ticket_number(db.session, now, clock.zone()),
                     category=category,
                     description=form["description"].strip(), lon=lon, lat=lat,
                     location_source=source, reporter=reporter, street_id=reporter.street_id,

@@ -10,9 +10,11 @@ computed from their tickets and events with `core.kpi.compute`; both paths end i
 
 from collections import defaultdict
 from dataclasses import replace
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
+from .. import clock
 from ..core import kpi
 from ..extensions import db
 from ..models import (
@@ -35,11 +37,17 @@ _TALLIES = {"dispatched": "dispatch_events", "sent_back": "send_backs",
 _ALL = object()  # the group key when figures are not split by department
 
 
+def period_of(first, end) -> kpi.Period:
+    """Local days `[first, end)` in the configured time zone."""
+    return kpi.Period.days(first, end, clock.zone())
+
+
 def report(scope: kpi.Scope, period: kpi.Period, street_id: int | None = None) -> dict:
+    now = clock.now()
     if scope.kind in ("grid", "community"):
         facts = ticket_facts(scope, period, street_id)
-        return kpi.as_dict(kpi.compute(facts, scope, period))
-    return kpi.as_dict(_from_rollups(scope, period, street_id)[_ALL])
+        return kpi.as_dict(kpi.compute(facts, scope, period, now))
+    return kpi.as_dict(_from_rollups(scope, period, street_id, now)[_ALL])
 
 
 def department_scores(period: kpi.Period, board: str | None = None,
@@ -56,7 +64,7 @@ def department_scores(period: kpi.Period, board: str | None = None,
         return []
     codes = dict(db.session.execute(select(Department.id, Department.code)
                                     .where(Department.id.in_(ids))).all())
-    reports = _from_rollups(within, period, street_id, departments=codes,
+    reports = _from_rollups(within, period, street_id, clock.now(), departments=codes,
                             with_durations=with_durations)
     by_code = [reports[i] for i in sorted(codes, key=codes.get)]
     scores = kpi.composite_scores(by_code)
@@ -104,7 +112,7 @@ def _days(column, period: kpi.Period):
 
 
 def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
-                  departments: dict[int, str] | None = None,
+                  now: datetime, departments: dict[int, str] | None = None,
                   with_durations: bool = True) -> dict:
     """One report, keyed _ALL; or, given `departments` (id → code), one per department."""
     split = departments is not None
@@ -121,17 +129,20 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
     episodes = {g: [] for g in groups}
     tallies = {g: {} for g in groups}
 
-    # Rows are grouped by how their days compare with the period, each group carrying its
-    # earliest days (which compare alike), so a month of a city comes back as a few rows;
-    # summarize applies the rules to them.
+    # Rows are grouped by how their days compare with the period and with today, each group
+    # carrying its earliest days (which compare alike), so a month of a city comes back as a
+    # few rows; summarize applies the rules to them.
     c = KpiClosure.__table__
+    today = kpi.local_day(now, period.zone)
     due_in, final_in = _days(c.c.due_day, period), _days(c.c.final_day, period)
+    due_vs_today = case((c.c.due_day < today, -1), (c.c.due_day == today, 0), else_=1)
     for row in db.session.execute(
             select(*group(c), func.min(c.c.due_day), func.min(c.c.final_day), c.c.outcome,
                    func.sum(c.c.count))
             .where(*_conditions(c, where), or_(due_in, final_in))
-            .group_by(*group(c), due_in, final_in, c.c.outcome)):
+            .group_by(*group(c), due_in, final_in, due_vs_today, c.c.outcome)):
         closures[key(row)].append((*row[-4:-1], int(row[-1])))
+    later = _due_later_today(where, now, today, period, key if split else None, groups)
 
     e = KpiEpisode.__table__
     resolved_by_end = e.c.resolve_day < period.end_day
@@ -152,8 +163,41 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
 
     timings = _timings(where, period, split) if with_durations else {}
     return {g: kpi.summarize(kpi.Scope("department", departments[g]) if split else scope,
-                             period, closures[g], episodes[g], tallies[g], timings.get(g, {}))
+                             period, closures[g], episodes[g], tallies[g], timings.get(g, {}),
+                             now, later[g])
             for g in groups}
+
+
+_ROLLUP_COLUMNS = {"street_id": Ticket.street_id, "board_code": Ticket.board_code,
+                   "department_id": Ticket.lead_department_id}
+
+
+def _due_later_today(where: dict, now: datetime, today, period: kpi.Period, key,
+                     groups) -> dict:
+    """group → the closures (as summarize takes them) of tickets whose deadline is later on
+    now's local day: the rollups date deadlines by day, these few are read from the tickets,
+    placed as the closure rollups place them (the ticket as it is now)."""
+    found: dict = {g: [] for g in groups}
+    if today not in period:
+        return found
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), period.zone)
+    conditions = [col == values[0] if len(values) == 1 else col.in_(values)
+                  for name, values in where.items() for col in (_ROLLUP_COLUMNS[name],)]
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.lead_department_id,
+               Ticket.due_at, Ticket.closed_at)
+        .where(*conditions, Ticket.due_at > now, Ticket.due_at < tomorrow)).all()
+    counted: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        fact = kpi.TicketFact(row.id, row.created_at, row.state, kpi.Where(), row.due_at,
+                              row.closed_at)
+        c = kpi.contributions(fact, period.zone).closure
+        group = key((row.lead_department_id,)) if key else _ALL
+        if c is not None and group in found:
+            counted[group][c.due_day, c.final_day, c.outcome] += 1
+    for group, closures in counted.items():
+        found[group] = [(*k, n) for k, n in closures.items()]
+    return found
 
 
 def _timings(where: dict, period: kpi.Period, split: bool) -> dict:

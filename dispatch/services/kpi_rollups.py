@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from .. import clock
 from ..core import kpi
 from ..core.rollup import NONE
 from ..extensions import db
@@ -67,7 +68,7 @@ def snapshot(ticket: Ticket) -> kpi.Contributions | None:
     with db.session.no_autoflush:
         events = [event_fact(e.action, e.created_at, e.street_id, e.grid_id, e.board_code,
                              e.department_id, e.data) for e in ticket.events]
-    return kpi.contributions(ticket_fact(ticket, events))
+    return kpi.contributions(ticket_fact(ticket, events), clock.zone())
 
 
 # Rollup keys: ids with NONE for "none", NO_DAY for "no day" (keys cannot be NULL).
@@ -163,7 +164,7 @@ def replay(batch: int = 20_000) -> tuple[Counter, Counter, Counter, list[tuple]]
     (closure counts, episode counts, timing counts, timing rows with their ticket id)."""
     closures, episodes, counts = Counter(), Counter(), Counter()
     rows: list[tuple] = []
-    last_id = 0
+    last_id, zone = 0, clock.zone()
     while True:
         tickets = db.session.execute(
             select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.street_id,
@@ -177,7 +178,7 @@ def replay(batch: int = 20_000) -> tuple[Counter, Counter, Counter, list[tuple]]
         for t in tickets:
             if not t.state:
                 continue
-            c, e, timings = keys(kpi.contributions(ticket_fact(t, events[t.id])))
+            c, e, timings = keys(kpi.contributions(ticket_fact(t, events[t.id]), zone))
             closures.update(c)
             episodes.update(e)
             for row in timings.elements():

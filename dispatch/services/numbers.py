@@ -12,8 +12,8 @@ from ..models import TicketCounter
 _table = TicketCounter.__table__
 
 
-def next_ticket_number(session: Session, now: datetime, tz: str) -> str:
-    year = now.astimezone(ZoneInfo(tz)).year
+def next_ticket_number(session: Session, now: datetime, zone: ZoneInfo) -> str:
+    year = now.astimezone(zone).year
     bump = (update(_table).where(_table.c.year == year)
             .values(last=_table.c.last + 1).returning(_table.c.last))
     value = session.execute(bump).scalar()

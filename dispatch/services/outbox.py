@@ -15,9 +15,9 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import and_, or_, select, update
 
+from .. import clock
 from ..extensions import db
 from ..models import OutboxJob
-from ..models.types import utcnow
 
 log = logging.getLogger(__name__)
 JOB_FUNCTION = "workers.jobs.run_outbox_job"
@@ -87,14 +87,14 @@ def _push(ids: list[int]) -> int:
         # only pending rows: a fast worker may already have marked one done
         db.session.execute(update(OutboxJob)
                            .where(OutboxJob.id.in_(pushed), OutboxJob.state == "pending")
-                           .values(state="pushed", pushed_at=utcnow()))
+                           .values(state="pushed", pushed_at=clock.now()))
         db.session.commit()
     return len(pushed)
 
 
 def sweep(limit: int = 500) -> int:
     """Hand on rows left behind: never pushed (Redis was down), or pushed long ago, not done."""
-    stale = utcnow() - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
+    stale = clock.now() - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
     ids = db.session.scalars(
         select(OutboxJob.id)
         .where(or_(OutboxJob.state == "pending",
@@ -114,7 +114,7 @@ def run_job(outbox_id: int) -> str:
         return f"already {row.state}"
     try:
         HANDLERS[row.job](row)
-        row.state, row.done_at, row.attempts = "done", utcnow(), row.attempts + 1
+        row.state, row.done_at, row.attempts = "done", clock.now(), row.attempts + 1
         db.session.commit()
         return "done"
     except Exception as exc:

@@ -1,9 +1,9 @@
 """The photo job: turn a private original into the display copy and thumbnail people see."""
 
+from .. import clock
 from ..core import photos as photo_core
 from ..extensions import db
 from ..models import OutboxJob, Photo
-from ..models.types import utcnow
 from . import photo_store
 from .outbox import handles
 
@@ -26,4 +26,4 @@ def process_photo(photo: Photo) -> None:
     photo.display_path = photo_store.save_rendition(photo.id, "display.jpg", result.display.data)
     photo.thumb_path = photo_store.save_rendition(photo.id, "thumb.jpg", result.thumbnail.data)
     photo.width, photo.height = result.display.width, result.display.height
-    photo.status, photo.processed_at, photo.error = "ready", utcnow(), None
+    photo.status, photo.processed_at, photo.error = "ready", clock.now(), None

@@ -5,9 +5,9 @@ the events on demand (`dispatch rollups rebuild`); `check` proves the two agree.
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import delete, select
 
+from .. import clock
 from ..core.rollup import Place, StateKey, daily_metrics, lead_after
 from ..extensions import db
 from ..models import DailyBoardCount, DailyCount, StateCount, Ticket, TicketEvent
@@ -31,7 +31,7 @@ def overdue_before(ticket: Ticket, action: str) -> bool:
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return clock.zone()
 
 
 def state_key(ticket: Ticket) -> StateKey | None:

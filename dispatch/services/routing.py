@@ -2,16 +2,14 @@
 and dispatch it, or leave it in the street's dispatch queue with the reason, a likely duplicate
 and learned suggestions. Runs at intake and again after each send-back; idempotent per step."""
 
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..core import lifecycle, routing
 from ..core.lifecycle import DepartmentRef, State
 from ..extensions import db
 from ..models import Community, Department, Grid, OutboxJob, Ticket
-from ..models.types import utcnow
 from .actors import SYSTEM
 from .duplicates import find_likely_duplicate
 from .outbox import handles
@@ -35,7 +33,7 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
     """Decide and record; the caller's transaction commits it."""
     if ticket.routed_at is not None and not rerouting:
         return
-    now = utcnow()
+    now = clock.now()
     ticket.routed_at = now
     if ticket.state != State.REPORTED:
         return  # a dispatcher got there first; nothing to decide
@@ -47,7 +45,7 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
                               category.department.code if category.department else None,
                               category.urgent),
         ticket.description,
-        ticket.created_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])))
+        ticket.created_at.astimezone(clock.zone()))
     decision = routing.route(report, place, ctx.rules, departments=ctx.departments,
                              excluded=excluded_departments(ticket),
                              send_backs=ticket.send_back_count)

@@ -8,11 +8,11 @@ still warn and escalate exactly once. The claim, its event and its notices commi
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..core import lifecycle
 from ..core.lifecycle import State
 from ..extensions import db
 from ..models import Notification, Ticket, User
-from ..models.types import utcnow
 from .actors import SYSTEM
 from .tickets import apply_decision
 
@@ -24,7 +24,7 @@ STEPS = {
 
 
 def sweep(now=None, batch: int = 500) -> dict[str, int]:
-    now = now or utcnow()
+    now = now or clock.now()
     return {step: _run(step, now, batch) for step in STEPS}
 
 

@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..core import lifecycle
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
-from ..models.types import utcnow
 from . import deadlines, kpi_rollups, outbox, photo_store, rollups
 from .actors import actor_for
 from .errors import BadInput, NotFound
@@ -110,7 +110,7 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         raise BadInput("Photos can only be attached when resolving.",
                        {"photos": ["Only with action 'resolve'."]})
     params = _resolve_references(action, params)
-    now = utcnow()
+    now = clock.now()
     decision = lifecycle.decide(facts(ticket), actor, action, params,
                                 version=payload.get("version"), now=now)
     infos = check_photos(photos or [])

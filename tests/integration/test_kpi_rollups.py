@@ -2,11 +2,12 @@
 core.kpi computes from the tickets and their events; a rebuild gives the same rollups."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from dispatch import clock
 from dispatch.core import kpi
 from dispatch.extensions import db
 from dispatch.models import Department, Street, Ticket
@@ -14,11 +15,21 @@ from dispatch.services import kpi as kpi_service
 from dispatch.services import kpi_rollups, rollups
 from tests.integration.test_rollups import busy_day
 
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-PERIODS = [kpi.Period.days(TODAY, TODAY + timedelta(days=1)),
-           kpi.Period.days(TODAY - timedelta(days=3), TODAY + timedelta(days=40)),
-           kpi.Period.days(TODAY + timedelta(days=1), TODAY + timedelta(days=40)),
-           kpi.Period.days(date(2020, 1, 1), date(2020, 2, 1))]
+SH = clock.zone()  # outside an app: the default zone, Asia/Shanghai
+
+
+def periods() -> list[kpi.Period]:
+    """Today, around today, after today and long ago, as the clock reads now."""
+    today = clock.now().astimezone(SH).date()
+    return [kpi.Period.days(today, today + timedelta(days=1), SH),
+            kpi.Period.days(today - timedelta(days=3), today + timedelta(days=40), SH),
+            kpi.Period.days(today + timedelta(days=1), today + timedelta(days=40), SH),
+            kpi.Period.days(date(2020, 1, 1), date(2020, 2, 1), SH)]
+
+
+def still():
+    """The clock held where it is, so the rollups and the exact replay see the same now."""
+    return time_machine.travel(clock.now(), tick=False)
 
 
 def every_fact() -> list[kpi.TicketFact]:
@@ -55,25 +66,26 @@ def test_the_rollups_give_the_exact_figures_for_every_rollup_scope(api):
                                                     "safety")),
                   *(kpi.Scope("department", c) for c in codes)]
         compared = 0
-        for period in PERIODS:
-            for scope in scopes:
-                exact = kpi.as_dict(kpi.compute(facts, scope, period))
-                assert kpi_service.report(scope, period) == exact, (str(scope), period)
-                compared += exact["dispatched"] + exact["due_to_close"]
+        with still():
+            for period in periods():
+                for scope in scopes:
+                    exact = kpi.as_dict(kpi.compute(facts, scope, period, clock.now()))
+                    assert kpi_service.report(scope, period) == exact, (str(scope), period)
+                    compared += exact["dispatched"] + exact["due_to_close"]
         assert compared > 20  # the comparison saw real figures, not only zeros
 
 
 def test_department_rankings_come_from_the_rollups_too(api):
     more_history(api)
-    period = PERIODS[1]
-    with api.app.app_context():
+    period = periods()[1]
+    with api.app.app_context(), still():
         facts = every_fact()
         ranking = kpi_service.department_scores(period)
         assert {r["scope"]["code"] for r in ranking} >= {"urban_mgmt.municipal",
                                                          "urban_mgmt.sanitation"}
         for row in ranking:
             exact = kpi.as_dict(kpi.compute(facts, kpi.Scope.parse(
-                f"department:{row['scope']['code']}"), period))
+                f"department:{row['scope']['code']}"), period, clock.now()))
             assert {k: v for k, v in row.items() if k != "composite"} == exact
 
 
@@ -99,9 +111,10 @@ def test_grid_and_community_figures_come_from_their_tickets(api, scope):
         facts = every_fact()
         place = next(f.where for f in facts if f.where.grid)
         wanted = kpi.Scope.parse(scope.format(grid=place.grid, community=place.community))
-        for period in PERIODS:
-            exact = kpi.as_dict(kpi.compute(facts, wanted, period))
-            assert kpi_service.report(wanted, period) == exact
+        with still():
+            for period in periods():
+                exact = kpi.as_dict(kpi.compute(facts, wanted, period, clock.now()))
+                assert kpi_service.report(wanted, period) == exact
 
 
 def test_a_database_from_before_the_kpi_rollups_is_detected_and_rebuilt(api):
@@ -115,3 +128,31 @@ def test_a_database_from_before_the_kpi_rollups_is_detected_and_rebuilt(api):
         assert kpi_rollups.missing()
         rollups.rebuild()
         assert not kpi_rollups.missing() and kpi_rollups.check() == []
+
+
+def test_a_report_filed_before_dawn_is_not_due_until_its_deadline_passes(api):
+    """02:43 on a Monday: the manhole is dispatched with an urgent limit in clock hours. At
+    02:45 and a minute before the deadline the department has nothing due to close (closure
+    rate null, not 0 %); after the deadline it has one ticket due and not closed. The rollup
+    path and the exact replay agree at every moment."""
+    dawn = datetime(2026, 12, 7, 2, 43, tzinfo=SH)
+    with time_machine.travel(dawn, tick=False) as traveller:
+        number = api.report().json["number"]
+        with api.app.app_context():
+            ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+            department = ticket.lead_department.code
+            due_at = ticket.due_at
+            assert dawn < due_at < dawn + timedelta(hours=3)  # an urgent limit, clock hours
+        scope = kpi.Scope("department", department)
+        period = kpi.Period.days(dawn.date(), dawn.date() + timedelta(days=1), SH)
+        expected = {dawn + timedelta(minutes=2): (0, None),
+                    due_at - timedelta(minutes=1): (0, None),
+                    due_at + timedelta(minutes=5): (1, 0.0)}
+        for moment, (due, rate) in expected.items():
+            traveller.move_to(moment)
+            with api.app.app_context():
+                got = kpi_service.report(scope, period)
+                assert (got["due_to_close"], got["closure_rate"]) == (due, rate), moment
+                assert got == kpi.as_dict(kpi.compute(every_fact(), scope, period, moment))
+                ranked = {r["scope"]["code"]: r for r in kpi_service.department_scores(period)}
+                assert ranked[department]["closure_rate"] == rate

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dispatch.core import kpi
 from dispatch.core.kpi import (
     Durations,
     EventFact,
@@ -31,8 +32,6 @@ from dispatch.core.kpi import (
     Where,
     as_dict,
     composite_scores,
-    compute,
-    contributions,
     locate,
     percentile,
 )
@@ -47,6 +46,19 @@ LEAD = object()  # an event's department defaults to the ticket's (current) lead
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SH).astimezone(UTC)
+
+
+# The fixture is read as a leader reads it long after its month, every deadline passed; the
+# tests of deadlines not yet passed give their own "now".
+LONG_AFTER = at("2027-06-01 00:00")
+
+
+def compute(tickets, scope: Scope, period: Period, now: datetime = LONG_AFTER) -> KpiReport:
+    return kpi.compute(tickets, scope, period, now)
+
+
+def contributions(ticket: TicketFact) -> kpi.Contributions:
+    return kpi.contributions(ticket, SH)
 
 
 def ev(action: str, when: str, department: object = LEAD, due: str | None = None) -> tuple:
@@ -282,8 +294,8 @@ FIXTURE = (
         state="closed", due="2026-11-26 18:00", closed="2026-11-26 09:00"),
 )
 
-NOVEMBER = Period(at("2026-11-01 00:00"), at("2026-12-01 00:00"))
-WEEK = Period(at("2026-11-09 00:00"), at("2026-11-16 00:00"))
+NOVEMBER = Period(at("2026-11-01 00:00"), at("2026-12-01 00:00"), SH)
+WEEK = Period(at("2026-11-09 00:00"), at("2026-11-16 00:00"), SH)
 
 # Expected counts, by hand. Families: due-to-close / closed / closed on time; excluded;
 # the dispatch cohort (pairs ticket×department) / resolved / resolved on time; events.
@@ -595,6 +607,32 @@ def test_boundaries_are_start_inclusive_end_exclusive():
     assert got.time_to_dispatch == Durations(1, 0.0, 0.0)
 
 
+def test_work_not_yet_due_does_not_count_against_the_department():
+    """Dispatched at 02:43, due at noon: at 02:45 the department has nothing due to close
+    (closure rate —, not 0 %); once noon has passed, the open ticket is due and not closed."""
+    t = ticket(1, L, M, "g1", "2026-11-16 02:40", [ev("dispatch", "2026-11-16 02:43")],
+               state="dispatched", due="2026-11-16 12:00")
+    early = compute([t], Scope("department", M), NOVEMBER, now=at("2026-11-16 02:45"))
+    assert (early.due_to_close, early.closure_rate, early.dispatched) == (0, None, 1)
+    at_noon = compute([t], Scope("department", M), NOVEMBER, now=at("2026-11-16 12:00"))
+    assert (at_noon.due_to_close, at_noon.closure_rate) == (1, 0.0)
+    # a deadline on a later day of the period is not due either
+    later = replace(t, due_at=at("2026-11-20 18:00"))
+    assert compute([later], Scope("all"), NOVEMBER, now=at("2026-11-18 23:59")).due_to_close == 0
+    # a period in the past counts every deadline it holds, whatever the hour now
+    assert compute([t], Scope("all"), NOVEMBER, now=at("2026-12-01 00:30")).due_to_close == 1
+
+
+def test_a_ticket_closed_before_its_deadline_counts_as_soon_as_it_is_closed():
+    t = ticket(1, L, M, "g1", "2026-11-16 02:40", [
+        ev("dispatch", "2026-11-16 02:43"), ev("accept", "2026-11-16 03:00"),
+        ev("resolve", "2026-11-16 04:00", due="2026-11-16 12:00"),
+        ev("verify", "2026-11-16 05:00")],
+        state="closed", due="2026-11-16 12:00", closed="2026-11-16 05:00")
+    got = compute([t], Scope("department", M), NOVEMBER, now=at("2026-11-16 05:01"))
+    assert (got.due_to_close, got.closed, got.closed_on_time, got.closure_rate) == (1, 1, 1, 1.0)
+
+
 def test_on_time_includes_the_deadline_itself():
     t = ticket(1, L, M, "g1", "2026-11-02 09:00", [
         ev("dispatch", "2026-11-02 10:00"), ev("accept", "2026-11-02 11:00"),
@@ -744,11 +782,11 @@ def test_scope_and_period_validation():
     with pytest.raises(ValueError):
         Scope("all", "x")
     with pytest.raises(ValueError):
-        Period(datetime(2026, 11, 1), datetime(2026, 12, 1))  # naive
+        Period(datetime(2026, 11, 1), datetime(2026, 12, 1), SH)  # naive
     with pytest.raises(ValueError):
-        Period(NOVEMBER.end, NOVEMBER.start)
-    assert Period.days(date(2026, 11, 1), date(2026, 12, 1)) == NOVEMBER
-    assert Period.days(date(2026, 11, 9), date(2026, 11, 16)) == WEEK
+        Period(NOVEMBER.end, NOVEMBER.start, SH)
+    assert Period.days(date(2026, 11, 1), date(2026, 12, 1), SH) == NOVEMBER
+    assert Period.days(date(2026, 11, 9), date(2026, 11, 16), SH) == WEEK
 
 
 # --- properties on random, lifecycle-shaped ticket histories -----------------------------
@@ -814,7 +852,7 @@ scopes = st.sampled_from([Scope("all"), *(Scope("department", d) for d in (M, S,
                           Scope("board", L), Scope("board", Y), Scope("grid", "g1"),
                           Scope("community", "c2")])
 periods = st.sampled_from([NOVEMBER, WEEK, Period(at("2026-11-20 00:00"),
-                                                  at("2026-11-21 00:00"))])
+                                                  at("2026-11-21 00:00"), SH)])
 
 
 def in_unit_interval(value: float | None) -> bool:
@@ -843,7 +881,7 @@ def test_rates_and_orderings_hold_on_random_histories(tickets, scope, period):
 def test_every_rate_is_within_unit_interval_when_the_period_holds_all_events(tickets, scope):
     """Over a period that contains every event, each rework follows a counted resolve and each
     send-back a counted dispatch, so all six rates are None or in [0, 1]."""
-    everything = Period.days(date(2026, 10, 1), date(2027, 12, 1))
+    everything = Period.days(date(2026, 10, 1), date(2027, 12, 1), SH)
     got = compute(tickets, scope, everything)
     for rate in ("closure_rate", "on_time_closure_rate", "handling_rate",
                  "on_time_handling_rate", "rework_rate", "bounce_rate"):
@@ -866,7 +904,7 @@ def test_a_parked_ticket_with_its_clock_stopped_counts_as_parked_on_its_park_day
         ev("dispatch", "2026-11-02 10:00"), ev("accept", "2026-11-02 11:00"),
         ev("park", "2026-11-10 15:00")], state="parked")  # no deadline while parked
     assert (report_of([t], "week").parked, compute([t], Scope("all"), NOVEMBER).parked) == (1, 1)
-    assert compute([t], Scope("all"), Period.days(date(2026, 11, 1), date(2026, 11, 9))
+    assert compute([t], Scope("all"), Period.days(date(2026, 11, 1), date(2026, 11, 9), SH)
                    ).parked == 0
 
 

@@ -23,7 +23,7 @@ from dispatch.core.sla import (
 from dispatch.data.calendar import load_calendar
 
 SH = ZoneInfo("Asia/Shanghai")
-CAL = load_calendar()
+CAL = load_calendar("Asia/Shanghai")
 
 
 def at(text: str) -> datetime:
@@ -283,9 +283,9 @@ def test_load_calendar_file(tmp_path, text, error):
     path.write_text(text, encoding="utf-8")
     if error:
         with pytest.raises(ValueError, match=error):
-            load_calendar(path)
+            load_calendar("Asia/Shanghai", path)
         return
-    cal = load_calendar(path)
+    cal = load_calendar("Asia/Shanghai", path)
     assert cal.covers == (2030,) and cal.workdays == {date(2030, 1, 5)}
     assert cal.holidays == {date(2030, 1, 1), date(2030, 1, 2)}
 
