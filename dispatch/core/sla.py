@@ -235,8 +235,13 @@ def used_fraction(clock: Clock, cal: WorkingCalendar, now: datetime) -> float:
     return max(used, ZERO) / _budget(clock, cal)
 
 
-def traffic_light(fraction: float) -> str:
-    """DOMAIN.md: green below 80% used, yellow from 80% to 100% inclusive, red above."""
+def traffic_light(fraction: float, past_deadline: bool = False) -> str:
+    """DOMAIN.md: green below 80% used, yellow from 80% to 100% inclusive, red above. Working
+    time stands still outside office hours, so a ticket whose deadline passed at 18:00 has
+    used exactly 100 % until the next morning: past its deadline it is red all the same, as
+    its escalation (督办) says."""
+    if past_deadline:
+        return "red"
     if fraction < 0.8:
         return "green"
     return "yellow" if fraction <= 1.0 else "red"

@@ -84,4 +84,6 @@ def status(ticket: Ticket, now: datetime) -> dict | None:
     if ticket.state in (State.RESOLVED, State.CLOSED) and ticket.resolved_at:
         until = ticket.resolved_at  # the department's clock stopped when it resolved
     used = sla.used_fraction(clock, working_calendar(), until)
-    return {"due_at": ticket.due_at, "used": round(used, 3), "light": sla.traffic_light(used)}
+    late = ticket.due_at is not None and until > ticket.due_at
+    return {"due_at": ticket.due_at, "used": round(used, 3),
+            "light": sla.traffic_light(used, late)}

@@ -180,6 +180,18 @@ def test_traffic_light(fraction, colour):
     assert traffic_light(fraction) == colour
 
 
+def test_past_the_deadline_is_red_even_while_working_time_stands_still():
+    """Due Friday 18:00; on Saturday no working time passes, so 100 % is used, not more: the
+    ticket is still late, and red."""
+    clock = Clock(wh(2), at("2025-06-13 16:00"))  # a Friday
+    due = deadline(clock, CAL)
+    assert due == at("2025-06-13 18:00")
+    saturday = at("2025-06-14 10:00")
+    assert used_fraction(clock, CAL, saturday) == pytest.approx(1.0)
+    assert traffic_light(used_fraction(clock, CAL, saturday), saturday > due) == "red"
+    assert traffic_light(used_fraction(clock, CAL, due), due > due) == "yellow"
+
+
 def test_exactly_80_percent_used_is_yellow():
     clock = Clock(ch(2), at("2025-06-14 23:00"))
     assert traffic_light(used_fraction(clock, CAL, at("2025-06-15 00:36"))) == "yellow"
