@@ -1,15 +1,15 @@
 """Board summaries for street leaders (full dashboards come with the screens)."""
 
-from flask import current_app, g
+from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from boards.summary import board_summary
 
+from .. import clock
 from ..core.lifecycle import Forbidden
 from ..extensions import db
 from ..models import Board, Street
-from ..models.types import utcnow
 from ..services.errors import NotFound
 from .auth import BEARER, auth_required
 from .schemas import BoardSummarySchema, StreetArgsSchema
@@ -37,4 +37,4 @@ def summary(args, code):
             street_id = db.session.scalar(select(Street.id).where(Street.code == args["street"]))
             if street_id is None:
                 raise NotFound(f"No street {args['street']}.")
-    return board_summary(code, street_id, utcnow(), current_app.config["TIMEZONE"])
+    return board_summary(code, street_id, clock.now(), clock.zone_name())

@@ -2,9 +2,9 @@
 
 from flask import url_for
 
+from .. import clock
 from ..core import lifecycle
 from ..models import Photo, Ticket, TicketEvent, User
-from ..models.types import utcnow
 from ..services import deadlines
 from ..services.actors import actor_for
 from ..services.tickets import facts
@@ -43,7 +43,7 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
         "accepted_at": ticket.accepted_at, "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
         "priority": ticket.priority,
-        "sla": deadlines.status(ticket, utcnow()),
+        "sla": deadlines.status(ticket, clock.now()),
         "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
         "routing": routing_explanation(ticket),
     }

@@ -10,9 +10,9 @@ from flask import Blueprint, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .. import clock
 from ..extensions import db, login_manager
 from ..models import User
-from ..models.types import utcnow
 from ..services import deadlines
 
 bp = Blueprint("web", __name__)
@@ -40,6 +40,6 @@ def register(app) -> None:
     @app.context_processor
     def page_globals():
         return {"current_user": current_user, "locale": str(get_locale()),
-                "sla_status": lambda item: deadlines.status(item, utcnow()),
+                "sla_status": lambda item: deadlines.status(item, clock.now()),
                 "tile_url": current_app.config["MAP_TILE_URL"],
                 "to_json": lambda value: json.dumps(value, ensure_ascii=False)}

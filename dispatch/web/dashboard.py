@@ -8,7 +8,7 @@ import csv
 import io
 from types import SimpleNamespace
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from boards import dashboard as queries
 from boards.svg_chart import trend_svg
 
+from .. import clock
 from ..extensions import db
 from ..models import Board
-from ..models.types import utcnow
 from . import bp
 from .access import roles_required
 from .labels import STATES, name_of
@@ -75,8 +75,8 @@ def _tabs(current: str | None, whole: str) -> list[dict]:
 @roles_required(*ROLES)
 def dashboard(board):
     street_id, board_row = _street_id(), _board(board)
-    tz = current_app.config["TIMEZONE"]
-    data = queries.dashboard(street_id, board, utcnow(), tz)
+    tz = clock.zone_name()
+    data = queries.dashboard(street_id, board, clock.now(), tz)
     headline, trend = data["headline"], data["trend"]
     for row in data["ranking"]:
         row["name"], row["closure_pct"] = _named(row), percent(row["closure_rate"])
@@ -155,7 +155,7 @@ def _cell(value):
 def dashboard_export(board, table):
     street_id = _street_id()
     _board(board)  # an unknown board is a 404
-    now, tz = utcnow(), current_app.config["TIMEZONE"]
+    now, tz = clock.now(), clock.zone_name()
     header, rows = EXPORTS[table](street_id, board, now, tz)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8

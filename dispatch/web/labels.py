@@ -1,10 +1,10 @@
 """Words people see for the system's codes: states, actions, roles, boards, departments."""
 
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from .. import clock
 
 STATES = {
     "reported": _l("Awaiting dispatch"), "dispatched": _l("Dispatched"),
@@ -39,7 +39,7 @@ def local_time(value) -> str:
     """A stored (aware UTC) timestamp as the street reads it: the configured time zone."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def register_filters(app) -> None:

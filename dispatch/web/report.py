@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import clock
 from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Board, Category, Ticket
-from ..models.types import utcnow
 from ..services import deadlines
 from ..services.intake import REPORTING_ROLES, submit_report
 from ..services.tickets import can_see
@@ -92,7 +92,7 @@ def my_reports():
         select(Ticket).where(Ticket.reporter_id == current_user.id)
         .options(joinedload(Ticket.category), joinedload(Ticket.lead_department))
         .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(MY_REPORTS_LIMIT)))
-    now = utcnow()
+    now = clock.now()
     items = [{"number": t.number, "state": t.state, "category": name_of(t.category),
               "code": t.category.code, "description": t.description,
               "department": name_of(t.lead_department), "when": local_time(t.created_at),
