@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
+from dispatch import clock
 from dispatch.extensions import db
 from dispatch.models import Notification, Ticket, TicketEvent, User
 from dispatch.services import sla_sweep
@@ -16,19 +18,17 @@ def local(ticket_field):
     return ticket_field.astimezone(TZ) if ticket_field else None
 
 
-def set_dispatch_time(app, number, when):
-    """Move a ticket's clock start to a chosen moment (as if dispatched then)."""
-    from dispatch.services import deadlines
-    with app.app_context():
-        ticket = db.session.query(Ticket).filter_by(number=number).one()
-        db.session.execute(db.update(Ticket).where(Ticket.id == ticket.id)
-                           .values(dispatched_at=when, warned_at=None, escalated_at=None))
-        db.session.expire_all()
-        ticket = db.session.get(Ticket, ticket.id)
-        deadlines.refresh(ticket, "set")
-        db.session.execute(db.update(Ticket).where(Ticket.id == ticket.id).values(
-            due_at=ticket.due_at, warn_at=ticket.warn_at, escalate_at=ticket.escalate_at))
-        db.session.commit()
+def filed_at(api, when: datetime, **report) -> str:
+    """A report filed (and routed at once) at `when`: the clock pinned there meanwhile."""
+    with time_machine.travel(when, tick=False):
+        return api.report(**report).json["number"]
+
+
+def filed_ago(api, delta: timedelta, **report) -> str:
+    return filed_at(api, clock.now() - delta, **report)
+
+
+COVER = {"category": "0103", "description": "雨水井盖破损"}  # 2 clock hours
 
 
 def test_a_dispatched_ticket_gets_its_deadline_and_a_traffic_light(api):
@@ -43,11 +43,8 @@ def test_a_dispatched_ticket_gets_its_deadline_and_a_traffic_light(api):
 
 def test_working_days_skip_the_weekend_and_clock_hours_do_not(api):
     friday_5pm = datetime(2026, 11, 27, 17, 0, tzinfo=TZ)
-    lamp = api.report(category="0110", description="路灯不亮").json["number"]  # 2 working days
-    cover = api.report(category="0103", description="雨水井盖破损",
-                       location={"lat": 29.5775, "lng": 106.5300}).json["number"]  # 2 clock h
-    for number in (lamp, cover):
-        set_dispatch_time(api.app, number, friday_5pm)
+    lamp = filed_at(api, friday_5pm, category="0110", description="路灯不亮")  # 2 working days
+    cover = filed_at(api, friday_5pm, **COVER, location={"lat": 29.5775, "lng": 106.5300})
     with api.app.app_context():
         lamp_due = local(db.session.query(Ticket).filter_by(number=lamp).one().due_at)
         cover_due = local(db.session.query(Ticket).filter_by(number=cover).one().due_at)
@@ -73,16 +70,14 @@ def test_parking_stops_the_clock_and_an_extension_moves_the_deadline(api):
 
 
 def test_the_sweep_warns_then_escalates_each_once(api):
-    number = api.report(category="0103", description="雨水井盖破损").json["number"]
-    start = datetime.now(TZ) - timedelta(hours=1, minutes=45)  # 2 clock hours: 87 % used
-    set_dispatch_time(api.app, number, start)
+    number = filed_ago(api, timedelta(hours=1, minutes=45), **COVER)  # 87 % used
     with api.app.app_context():
         assert sla_sweep.sweep() == {"warn": 1, "escalate": 0}
         assert sla_sweep.sweep() == {"warn": 0, "escalate": 0}
         notice = db.session.query(Notification).filter_by(kind="sla_warning").one()
         assert notice.department_id == db.session.query(Ticket).filter_by(
             number=number).one().lead_department_id
-        later = datetime.now(TZ) + timedelta(hours=1)
+        later = clock.now() + timedelta(hours=1)
         assert sla_sweep.sweep(now=later) == {"warn": 0, "escalate": 1}
         assert sla_sweep.sweep(now=later) == {"warn": 0, "escalate": 0}
         leader = db.session.query(User).filter_by(username="leader.livelihood").one()
@@ -100,8 +95,7 @@ def test_the_sweep_warns_then_escalates_each_once(api):
 
 
 def test_the_sweep_does_not_bump_the_ticket_version(api):
-    number = api.report(category="0103", description="雨水井盖破损").json["number"]
-    set_dispatch_time(api.app, number, datetime.now(TZ) - timedelta(hours=3))
+    number = filed_ago(api, timedelta(hours=3), **COVER)
     version = api.ticket(number)["version"]
     with api.app.app_context():
         assert sla_sweep.sweep() == {"warn": 1, "escalate": 1}
@@ -116,11 +110,9 @@ def test_the_sweep_does_not_bump_the_ticket_version(api):
 def test_two_sweeps_at_once_escalate_once(api, backend):
     import threading
 
-    numbers = [api.report(category="0103", description=f"雨水井盖破损{i}",
-                          location={"lat": 29.5750 + i * 0.0008, "lng": 106.5260}).json["number"]
-               for i in range(5)]
-    for number in numbers:
-        set_dispatch_time(api.app, number, datetime.now(TZ) - timedelta(hours=3))
+    for i in range(5):
+        filed_ago(api, timedelta(hours=3), category="0103", description=f"雨水井盖破损{i}",
+                  location={"lat": 29.5750 + i * 0.0008, "lng": 106.5260})
     results = []
     start = threading.Barrier(2)
 
@@ -148,8 +140,7 @@ def test_rqs_cron_scheduler_enqueues_the_sweep_and_a_worker_runs_it(api, backend
     from dispatch.services import outbox
     from workers.jobs import sweep_deadlines
 
-    number = api.report(category="0103", description="雨水井盖破损").json["number"]
-    set_dispatch_time(api.app, number, datetime.now(TZ) - timedelta(hours=3))
+    filed_ago(api, timedelta(hours=3), **COVER)
     with api.app.app_context():
         scheduler = CronScheduler(connection=outbox.redis_connection(), name="test-cron")
         scheduler.register(sweep_deadlines, api.app.config["RQ_QUEUE"], interval=60)
