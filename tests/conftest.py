@@ -30,9 +30,8 @@ PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
 TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_timings",
-                 "ticket_events", "tickets", "ticket_counters", "daily_counts",
-                 "daily_board_counts", "state_counts", "kpi_closures", "kpi_episodes",
-                 "kpi_timing_counts")
+                 "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
+                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts")
 
 
 @pytest.fixture(scope="session", autouse=True)

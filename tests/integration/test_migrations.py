@@ -82,13 +82,26 @@ def test_a_database_at_0006_as_first_applied_upgrades_to_the_models(empty_databa
             conn.execute(text(
                 "INSERT INTO kpi_timing_counts (department_id, kind, day, street_id, board_code, "
                 "bucket, count) VALUES (2, 'close', '2026-12-01', 1, 'livelihood', 7, 1)"))
+            conn.execute(text(
+                "INSERT INTO daily_board_counts (street_id, board_code, metric, day, "
+                "department_id, count, hours) VALUES (1, 'livelihood', 'closed', '2026-12-01', "
+                "2, 4, 12.5)"))
         upgrade()
         assert drift(app) == []
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT hours FROM kpi_timings")).scalars().all() == [3.5]
             assert conn.execute(text("SELECT count FROM kpi_timing_counts")).scalar() == 1
+            rows = conn.execute(text("SELECT * FROM daily_board_counts")).mappings().all()
+            assert [{**r, "day": str(r["day"])} for r in rows] == [
+                {"street_id": 1, "board_code": "livelihood", "metric": "closed",
+                 "day": "2026-12-01", "department_id": 2, "count": 4}]
+        assert "daily_counts" not in inspect(db.engine).get_table_names()
         downgrade(revision="0006")
         assert {t: index_columns(t) for t in OLD_0006} == OLD_0006
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count, hours FROM daily_board_counts")).all() == [
+                (4, 0.0)]
+            assert conn.execute(text("SELECT count(*) FROM daily_counts")).scalar() == 0
         upgrade()
         assert drift(app) == []
         db.engine.dispose()
