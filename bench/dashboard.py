@@ -70,7 +70,6 @@ def load(app, n: int, days: int, seed: int) -> None:
     categories = [r for r in rows if r[1] in SAYINGS]
     states = [s for s, weight in STATES for _ in range(weight)]
     daily: Counter = Counter()
-    hours: Counter = Counter()
     state_counts: Counter = Counter()
     kpi_closures: Counter = Counter()
     kpi_episodes: Counter = Counter()
@@ -153,12 +152,10 @@ def load(app, n: int, days: int, seed: int) -> None:
                     facts.append(kpi_rollups.event_fact(action, at, street, event_grid,
                                                         event_board, event_dept, data))
                     place = Place.of(street, event_board, event_dept, event_grid)
-                    for metric, spent in daily_metrics(action, data):
+                    for metric in daily_metrics(action, data):
                         day = (created if metric == "new" else at).astimezone(TZ).date()
-                        key = (day, place.street_id, place.board, place.department_id,
-                               place.grid_id, metric)
-                        daily[key] += 1
-                        hours[key] += spent
+                        daily[(place.street_id, place.board, metric, day,
+                               place.department_id)] += 1
                     last = (Place.of(street, event_board, lead_after(action, event_dept),
                                      event_grid), after)
                 # the KPI rollups, from the same pure function the application uses
@@ -180,20 +177,10 @@ def load(app, n: int, days: int, seed: int) -> None:
                 if i % 1_000_000 == 0:
                     print(f"  events of {i:,} tickets "
                           f"({i / (time.perf_counter() - started):,.0f}/s overall)", flush=True)
-        with cur.copy("COPY daily_counts (day, street_id, board_code, department_id, grid_id, "
-                      "metric, count, hours) FROM STDIN") as copy:
-            for key, count in daily.items():
-                copy.write_row((*key, count, hours[key]))
-        board: Counter = Counter()
-        board_hours: Counter = Counter()
-        for (day, street, board_code, department, _grid, metric), count in daily.items():
-            board[(street, board_code, metric, day, department)] += count
-            board_hours[(street, board_code, metric, day, department)] += hours[
-                (day, street, board_code, department, _grid, metric)]
         with cur.copy("COPY daily_board_counts (street_id, board_code, metric, day, "
-                      "department_id, count, hours) FROM STDIN") as copy:
-            for key, count in board.items():
-                copy.write_row((*key, count, board_hours[key]))
+                      "department_id, count) FROM STDIN") as copy:
+            for key, count in daily.items():
+                copy.write_row((*key, count))
         for table, counter in ((kpi_rollups.CLOSURES, kpi_closures),
                                (kpi_rollups.EPISODES, kpi_episodes),
                                (kpi_rollups.TIMING_COUNTS, kpi_timing_counts)):
@@ -342,7 +329,7 @@ def run(url: str, args, load_first: bool = True) -> None:
             "SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
         counts = db.session.execute(text(
             "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_events), "
-            "(SELECT count(*) FROM daily_counts), (SELECT count(*) FROM state_counts), "
+            "(SELECT count(*) FROM state_counts), "
             "(SELECT count(*) FROM daily_board_counts), (SELECT count(*) FROM kpi_closures), "
             "(SELECT count(*) FROM kpi_episodes), (SELECT count(*) FROM kpi_timings), "
             "(SELECT count(*) FROM kpi_timing_counts)")).one()
@@ -351,10 +338,10 @@ def run(url: str, args, load_first: bool = True) -> None:
         started = time.perf_counter()
         exact = exact_department_month("urban_mgmt.municipal", month, street)
         exact_seconds = time.perf_counter() - started
-    print(f"\ntickets {counts[0]:,}  events {counts[1]:,}  daily rollup rows {counts[2]:,}  "
-          f"board rollup rows {counts[4]:,}  state rollup rows {counts[3]:,}")
-    print(f"KPI rollup rows: closures {counts[5]:,}  dispatches {counts[6]:,}  "
-          f"durations {counts[7]:,}  duration buckets {counts[8]:,}")
+    print(f"\ntickets {counts[0]:,}  events {counts[1]:,}  daily rollup rows {counts[3]:,}  "
+          f"state rollup rows {counts[2]:,}")
+    print(f"KPI rollup rows: closures {counts[4]:,}  dispatches {counts[5]:,}  "
+          f"durations {counts[6]:,}  duration buckets {counts[7]:,}")
     print("one department, one month: " + ", ".join(
         f"{name} {sample[name]}" for name in ("due_to_close", "closed", "dispatched",
                                               "resolved", "closure_rate",

@@ -40,9 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .services import photo_jobs, routing  # noqa: F401  (register outbox handlers)
     from .web import register as register_web
 
-    register_api(api)
-    for blueprint in list(app.blueprints.values()):
-        csrf.exempt(blueprint)  # the JSON API authenticates with bearer tokens, not cookies
+    register_api(api)  # bearer tokens: exempt from CSRF (dispatch/api/__init__.py)
     register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
     register_commands(app)
 

@@ -1,7 +1,6 @@
 """Commands: `dispatch seed-demo`, `dispatch demo`, `dispatch worker`, `dispatch sweep-outbox`,
 plus Flask's own (`dispatch db upgrade`, `dispatch run`). Thin: each calls a service."""
 
-import json
 import os
 
 import click
@@ -21,8 +20,8 @@ def seed_demo(folder):
     from .services import reference_data
 
     folder = folder or DEMO_FOLDER
-    data = reference_data.read_folder(folder)
     try:
+        data = reference_data.read_folder(folder)
         report = reference_data.load(data, current_app.config["DEMO_PASSWORD"])
     except reference_data.ReferenceDataError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -39,9 +38,12 @@ def seed_demo(folder):
 def _import(path: str, function: str, what: str) -> None:
     from .services import geo_import
 
-    with open(path, encoding="utf-8") as fh:
-        collection = json.load(fh)
-    with click.progressbar(length=len(collection.get("features") or []),
+    try:
+        collection = geo_import.read_collection(path)
+    except geo_import.ImportProblems as exc:
+        raise click.ClickException(str(exc)) from exc
+    features = collection.get("features") if isinstance(collection, dict) else None
+    with click.progressbar(length=len(features) if isinstance(features, list) else 0,
                            label=f"Importing {what}") as bar:
         last = [0]
 

@@ -14,6 +14,7 @@ the real time. Single tests pin moments of their own with time-machine (`at`, be
 import os
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -30,9 +31,24 @@ PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
 TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_timings",
-                 "ticket_events", "tickets", "ticket_counters", "daily_counts",
-                 "daily_board_counts", "state_counts", "kpi_closures", "kpi_episodes",
-                 "kpi_timing_counts")
+                 "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
+                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The markers of pyproject.toml, from what each test needs, so that `-m browser` or
+    `-m "not postgres"` select what they say (a `pytestmark` in a conftest marks nothing)."""
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        fixtures = set(item.fixturenames)
+        if item.path.is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)
+        if "postgres" in params.values() or fixtures & {"pg_database", "empty_pg"}:
+            item.add_marker(pytest.mark.postgres)
+        # an app on PostgreSQL sends its jobs through Redis
+        if params.get("backend") == "postgres" or "pg_database" in fixtures:
+            item.add_marker(pytest.mark.redis)
 
 
 @pytest.fixture(scope="session", autouse=True)

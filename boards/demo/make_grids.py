@@ -1,15 +1,18 @@
 """Generate grids.geojson: 40 demo grid polygons around Guanyinqiao, Jiangbei, Chongqing.
 
-Stdlib only and deterministic: running ``python boards/demo/make_grids.py`` rewrites
-grids.geojson byte for byte. The block is 8 columns x 5 rows of ~100 m x 100 m cells whose
-south-west corner is at lon 106.5255, lat 29.5745 (WGS-84). Interior vertices are jittered
-(+-15 m, fixed seed) and shared between neighbouring cells, so the grids tile exactly.
+Deterministic (the standard library and the `geojson` package): running
+``python boards/demo/make_grids.py`` rewrites grids.geojson byte for byte. The block is 8
+columns x 5 rows of ~100 m x 100 m cells whose south-west corner is at lon 106.5255, lat
+29.5745 (WGS-84). Interior vertices are jittered (+-15 m, fixed seed) and shared between
+neighbouring cells, so the grids tile exactly.
 Community codes and names must match district.yaml.
 """
 
 import json
 import os
 import random
+
+import geojson
 
 STREET = "500105001"
 COMMUNITIES = {  # layout letter -> (12-digit code, name_zh)
@@ -89,7 +92,7 @@ def check_contiguous(owner):
 
 
 def build():
-    """Build the FeatureCollection as a dict, checking every polygon on the way."""
+    """Build the FeatureCollection (geojson objects), checking every polygon on the way."""
     pts, owner = vertices(), cell_owner()
     check_contiguous(owner)
     counters = {letter: 0 for letter in COMMUNITIES}
@@ -104,21 +107,22 @@ def build():
                     pts[(col, row + 1)], pts[(col, row)]]          # SW SE NE NW SW: CCW
             assert is_convex_ccw(ring), (col, row)
             total += signed_area(ring)
-            features.append({
-                "type": "Feature",
-                "properties": {
+            features.append(geojson.Feature(
+                properties={
                     "code": f"{community}{counters[letter]:03d}",
                     "name_zh": f"{cname}第{counters[letter]}网格",
                     "community": community,
                 },
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            })
+                geometry=geojson.Polygon([ring], validate=True),
+            ))
     # Shared vertices and an unjittered outer boundary: the cells add up to the block exactly.
     block = COLS * DLON * ROWS * DLAT
     assert abs(total - block) < 1e-12, (total, block)
     assert len(features) == COLS * ROWS
     features.sort(key=lambda f: f["properties"]["code"])
-    return {"type": "FeatureCollection", "features": features}
+    collection = geojson.FeatureCollection(features)
+    assert collection.is_valid, collection.errors()
+    return collection
 
 
 def dump(fc):

@@ -1,8 +1,9 @@
 """Generate jurisdictions.geojson: 12 demo jurisdiction polygons around the Guanyinqiao grids.
 
-Stdlib only and deterministic: running ``python boards/demo/make_jurisdictions.py`` rewrites
-jurisdictions.geojson byte for byte. A jurisdiction is an area with an owning department (a park,
-a river bank, a road section, a school zone, an industrial estate, a market, a construction site);
+Deterministic (the standard library and the `geojson` package): running
+``python boards/demo/make_jurisdictions.py`` rewrites jurisdictions.geojson byte for byte. A
+jurisdiction is an area with an owning department (a park, a river bank, a road section, a
+school zone, an industrial estate, a market, a construction site);
 routing rules can match "inside jurisdiction X" or "inside a jurisdiction of kind K" and can send a
 ticket to "@jurisdiction", the owner of the matched polygon (docs/routing-rules.md).
 
@@ -13,6 +14,8 @@ can route points the grids do not cover. Departments must exist in departments.y
 """
 
 import os
+
+import geojson
 
 try:  # run as a script (python boards/demo/make_jurisdictions.py) or imported as a module
     from make_grids import dump
@@ -110,7 +113,7 @@ def is_simple(ring):
 
 
 def build():
-    """Build the FeatureCollection as a dict, checking every polygon on the way."""
+    """Build the FeatureCollection (geojson objects), checking every polygon on the way."""
     features, seen = [], set()
     for jid, name_zh, name_en, kind, department, points in JURISDICTIONS:
         assert jid not in seen and jid.replace("-", "").isalnum() and jid == jid.lower(), jid
@@ -121,14 +124,15 @@ def build():
         ring.append(ring[0])                                   # close the ring
         assert signed_area(ring) > 0, f"{jid}: ring is not counter-clockwise"
         assert is_simple(ring), f"{jid}: ring intersects itself"
-        features.append({
-            "type": "Feature",
-            "properties": {"id": jid, "name_zh": name_zh, "name_en": name_en, "kind": kind,
-                           "department": department},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        })
+        features.append(geojson.Feature(
+            properties={"id": jid, "name_zh": name_zh, "name_en": name_en, "kind": kind,
+                        "department": department},
+            geometry=geojson.Polygon([ring], validate=True),
+        ))
     assert 8 <= len(features) <= 12
-    return {"type": "FeatureCollection", "features": features}
+    collection = geojson.FeatureCollection(features)
+    assert collection.is_valid, collection.errors()
+    return collection
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """What one ticket event adds to the dashboards' rollups. Pure, so the incremental path (inside
 each use case's transaction) and the rebuild (replaying every event) cannot disagree.
 
-Daily counts are keyed by local day × street × board × department × grid, with the event's own
+Daily counts are keyed by local day × street × board × department, with the event's own
 snapshot of those; "new" is counted once per ticket, at its first routing decision, on the day
 it was reported. State counts follow each ticket's (street, board, lead department, grid, state).
 """
@@ -36,14 +36,11 @@ _COUNTED = {"dispatch": "dispatched", "accept": "accepted", "resolve": "resolved
             "void": "voided", "merge": "merged", "escalate": "escalated"}
 
 
-def daily_metrics(action: str, data: dict) -> list[tuple[str, float]]:
-    """(metric, hours) pairs an event adds on its day; hours feed average durations."""
-    metrics = []
-    if data.get("first_routing"):
-        metrics.append(("new", 0.0))
-    name = _COUNTED.get(action)
-    if name:
-        metrics.append((name, float(data.get("hours") or 0.0)))
+def daily_metrics(action: str, data: dict) -> list[str]:
+    """The metrics an event counts once each on its day."""
+    metrics = ["new"] if data.get("first_routing") else []
+    if action in _COUNTED:
+        metrics.append(_COUNTED[action])
     return metrics
 
 

@@ -8,7 +8,6 @@ from .places import Community, District, Grid, Street
 from .rollup import (
     NO_DAY,
     DailyBoardCount,
-    DailyCount,
     KpiClosure,
     KpiEpisode,
     KpiTiming,
@@ -20,7 +19,7 @@ from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
 from .user import ROLES, User
 
 __all__ = [
-    "Board", "Category", "Community", "DailyBoardCount", "DailyCount", "Department",
+    "Board", "Category", "Community", "DailyBoardCount", "Department",
     "District", "Grid", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
     "KpiTimingCount", "NO_DAY", "StateCount",
     "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",

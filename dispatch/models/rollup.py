@@ -8,22 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 
-class DailyCount(db.Model):
-    __tablename__ = "daily_counts"
-    day: Mapped[date] = mapped_column(primary_key=True)
-    street_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    board_code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    grid_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-    hours: Mapped[float] = mapped_column(default=0.0)
-
-
 class DailyBoardCount(db.Model):
-    """The same counts without the grid: what a board page reads (30 days × a few departments,
-    whatever the number of tickets). Key order serves "this street, this board, this metric,
-    these days"."""
+    """Events counted by local day, place (no grid) and metric (new, dispatched, closed, ...):
+    what a board page reads (30 days × a few departments, whatever the number of tickets). Key
+    order serves "this street, this board, this metric, these days"."""
 
     __tablename__ = "daily_board_counts"
     __table_args__ = (Index("ix_daily_board_counts_department", "department_id", "metric",
@@ -34,7 +22,6 @@ class DailyBoardCount(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(default=0)
-    hours: Mapped[float] = mapped_column(default=0.0)
 
 
 class StateCount(db.Model):

@@ -1,10 +1,14 @@
-"""Importing grids and jurisdictions from GeoJSON: every feature checked (closed rings, valid
-polygons, known references, grids not overlapping beyond a tolerance), every bad one reported by
-its id, and the whole file written in one transaction or not at all."""
+"""Importing grids and jurisdictions from GeoJSON: the file read as strict JSON, every feature
+checked (GeoJSON's structure by the `geojson` package, then valid polygons, known references,
+grids not overlapping beyond a tolerance), every bad one reported by its id, and the whole file
+written in one transaction or not at all."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+import geojson
+from geojson.geometry import check_line_string
 from shapely import STRtree
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -15,6 +19,7 @@ from ..models import Community, Department, Grid, Jurisdiction
 
 OVERLAP_TOLERANCE = 0.01  # share of the smaller polygon's area
 Progress = Callable[[int, int], None]
+_AREAS = {"Polygon": geojson.Polygon, "MultiPolygon": geojson.MultiPolygon}
 
 
 class ImportProblems(ValueError):
@@ -23,35 +28,86 @@ class ImportProblems(ValueError):
         self.problems = problems
 
 
-def _rings_closed(geometry: dict) -> bool:
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [
-        geometry["coordinates"]]
-    return all(ring and ring[0] == ring[-1] and len(ring) >= 4
-               for polygon in polygons for ring in polygon)
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number in JSON")
 
 
-def _check_features(collection: dict, id_key: str, problems: list[str]):
+def read_collection(path: str) -> dict:
+    """A GeoJSON file's content as plain dicts (coordinates untouched); ImportProblems saying
+    where if it is not UTF-8 JSON."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh, parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise ImportProblems([f"{path}: not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportProblems([f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, "
+                              f"column {exc.colno}"]) from None
+    except ValueError as exc:  # NaN, Infinity
+        raise ImportProblems([f"{path}: not valid JSON: {exc}"]) from None
+
+
+def geometry_problem(geometry: Any) -> str | None:
+    """What is wrong with an area's GeoJSON geometry, in words (None: nothing): the structure
+    by GeoJSON's rules (positions, rings of at least 4 positions ending where they started),
+    then the polygon itself (self-intersections, empty)."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in _AREAS:
+        return "geometry must be a Polygon or MultiPolygon"
+    try:  # precision: validate the coordinates as written, not rounded to geojson's 6 places
+        area = _AREAS[geometry["type"]](geometry.get("coordinates"), precision=15)
+    except (TypeError, ValueError):
+        return "coordinates must be nested arrays of numbers"
+    if not area["coordinates"]:
+        return "the geometry has no coordinates"
+    depth, first, wanted = 0, area["coordinates"], 3 if geometry["type"] == "Polygon" else 4
+    while isinstance(first, list) and first:
+        depth, first = depth + 1, first[0]
+    if depth != wanted:
+        brackets = "[" * (wanted - 1) + "[lon, lat], ...]" + "]" * (wanted - 2)
+        return (f"a {geometry['type']}'s coordinates nest {wanted} levels deep ({brackets}), "
+                f"these nest {depth}")
+    errors = area.errors()
+    if isinstance(errors, list):  # MultiPolygon: one message per bad polygon
+        errors = errors[0] if errors else None
+    if errors:
+        return errors[0].lower() + errors[1:]
+    polygons = area["coordinates"] if geometry["type"] == "MultiPolygon" else [
+        area["coordinates"]]
+    for ring in (ring for polygon in polygons for ring in polygon):
+        error = check_line_string(ring)
+        if error:
+            return f"{error} (a position is [longitude, latitude])"
+    geom = shape(geometry)
+    if not geom.is_valid:
+        return f"invalid polygon: {explain_validity(geom)}"
+    return None
+
+
+def _check_features(collection: Any, id_key: str, problems: list[str]):
     shapes: dict[str, Any] = {}
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         problems.append("not a GeoJSON FeatureCollection")
         return shapes
-    for number, feature in enumerate(collection.get("features") or [], start=1):
-        props = feature.get("properties") or {}
+    features = collection.get("features")
+    if not isinstance(features, list):
+        problems.append("a FeatureCollection's features must be a list")
+        return shapes
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"#{number}: not a GeoJSON Feature")
+            continue
+        props = feature.get("properties")
+        if not isinstance(props, dict):
+            problems.append(f"#{number}: properties must be an object (with {id_key})")
+            continue
         fid = str(props.get(id_key) or f"#{number}")
-        geometry = feature.get("geometry") or {}
-        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            problems.append(f"{fid}: geometry must be a Polygon or MultiPolygon")
-            continue
-        if not _rings_closed(geometry):
-            problems.append(f"{fid}: a ring is not closed (first point must equal last)")
-            continue
-        geom = shape(geometry)
-        if not geom.is_valid:
-            problems.append(f"{fid}: invalid polygon: {explain_validity(geom)}")
+        problem = geometry_problem(feature.get("geometry"))
+        if problem:
+            problems.append(f"{fid}: {problem}")
             continue
         if fid in shapes:
             problems.append(f"{fid}: duplicate id")
-        shapes[fid] = (geom, feature)
+        shapes[fid] = (shape(feature["geometry"]), feature)
     return shapes
 
 

@@ -5,18 +5,17 @@ Running it twice changes nothing the second time; a reference to something that 
 stops the load with a message naming it, and nothing is written.
 """
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from shapely.geometry import shape
 from sqlalchemy import select
 
 from ..core.lifecycle import Role
 from ..extensions import db
 from ..models import Board, Category, Community, Department, District, Grid, Street, User
+from .geo_import import ImportProblems, geometry_problem, read_collection
 
 TIME_UNITS = ("clock_hours", "working_hours", "working_days")
 ROLES = tuple(r.value for r in Role if r != Role.SYSTEM)
@@ -37,10 +36,13 @@ class LoadReport:
 def read_folder(folder: str) -> dict[str, Any]:
     def load(name):
         with open(os.path.join(folder, name), encoding="utf-8") as fh:
-            return yaml.safe_load(fh) if name.endswith(".yaml") else json.load(fh)
+            return yaml.safe_load(fh)
     data = {name: load(f"{name}.yaml") for name in ("boards", "departments", "categories",
                                                      "district")}
-    data["grids"] = load("grids.geojson")
+    try:
+        data["grids"] = read_collection(os.path.join(folder, "grids.geojson"))
+    except ImportProblems as exc:
+        raise ReferenceDataError("\n  ".join(exc.problems)) from None
     return data
 
 
@@ -74,8 +76,9 @@ def validate(data: dict[str, Any]) -> None:
         grids[code] = f
         if f["properties"]["community"] not in communities:
             problems.append(f"grid {code}: unknown community {f['properties']['community']}")
-        if not shape(f["geometry"]).is_valid:
-            problems.append(f"grid {code}: invalid polygon")
+        problem = geometry_problem(f.get("geometry"))
+        if problem:
+            problems.append(f"grid {code}: {problem}")
     for u in district["users"]:
         if u["role"] not in ROLES:
             problems.append(f"user {u['username']}: unknown role {u['role']}")

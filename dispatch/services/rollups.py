@@ -10,9 +10,8 @@ from sqlalchemy import delete, select
 from .. import clock
 from ..core.rollup import Place, StateKey, daily_metrics, lead_after
 from ..extensions import db
-from ..models import DailyBoardCount, DailyCount, StateCount, Ticket, TicketEvent
+from ..models import DailyBoardCount, StateCount, Ticket, TicketEvent
 
-_daily = DailyCount.__table__
 _board = DailyBoardCount.__table__
 _states = StateCount.__table__
 RUNNING = ("dispatched", "accepted")
@@ -63,11 +62,10 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
     tz = _tz()
     place = Place.of(event.street_id, event.board_code, event.department_id, event.grid_id)
     bumps = []
-    for metric, hours in daily_metrics(event.action, event.data or {}):
+    for metric in daily_metrics(event.action, event.data or {}):
         moment = ticket.created_at if metric == "new" else event.created_at
-        day = moment.astimezone(tz).date()
-        bumps.append((_daily, _daily_key(day, place, metric), {"count": 1, "hours": hours}))
-        bumps.append((_board, _board_key(day, place, metric), {"count": 1, "hours": hours}))
+        bumps.append((_board, _board_key(moment.astimezone(tz).date(), place, metric),
+                      {"count": 1}))
     after = state_key(ticket)
     if after != before:
         if before is not None:
@@ -83,11 +81,6 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
         bump(table, key, increments)
 
 
-def _daily_key(day, place: Place, metric: str) -> dict:
-    return {"day": day, "street_id": place.street_id, "board_code": place.board,
-            "department_id": place.department_id, "grid_id": place.grid_id, "metric": metric}
-
-
 def _board_key(day, place: Place, metric: str) -> dict:
     return {"street_id": place.street_id, "board_code": place.board, "metric": metric,
             "day": day, "department_id": place.department_id}
@@ -99,11 +92,10 @@ def _state_key(key: StateKey) -> dict:
             "grid_id": p.grid_id, "state": key.state}
 
 
-def replay(batch: int = 50_000) -> tuple[Counter, Counter, Counter]:
-    """Recompute every rollup from the events alone: (daily counts, daily hours, states)."""
+def replay(batch: int = 50_000) -> tuple[Counter, Counter]:
+    """Recompute every rollup from the events alone: (daily counts, states)."""
     tz = _tz()
     counts: Counter = Counter()
-    hours: Counter = Counter()
     current: dict[int, StateKey] = {}
     escalated: set[int] = set()
     rows = db.session.execute(
@@ -114,11 +106,9 @@ def replay(batch: int = 50_000) -> tuple[Counter, Counter, Counter]:
         .order_by(TicketEvent.ticket_id, TicketEvent.id).execution_options(yield_per=batch))
     for ticket_id, action, to_state, board, dept, street, grid, at, data, created in rows:
         place = Place.of(street, board, dept, grid)
-        for metric, spent in daily_metrics(action, data or {}):
+        for metric in daily_metrics(action, data or {}):
             moment = created if metric == "new" else at
-            key = tuple(_daily_key(moment.astimezone(tz).date(), place, metric).values())
-            counts[key] += 1
-            hours[key] += spent
+            counts[tuple(_board_key(moment.astimezone(tz).date(), place, metric).values())] += 1
         current[ticket_id] = StateKey(Place.of(street, board, lead_after(action, dept), grid),
                                       to_state)
         if action == "escalate":
@@ -129,36 +119,16 @@ def replay(batch: int = 50_000) -> tuple[Counter, Counter, Counter]:
     for ticket_id in escalated:
         if current[ticket_id].state in RUNNING:
             states[tuple(_state_key(StateKey(current[ticket_id].place, OVERDUE)).values())] += 1
-    return counts, hours, states
+    return counts, states
 
 
-def by_board(daily: Counter) -> Counter:
-    """The grid-free daily counts: the fine ones summed over grids."""
-    coarse: Counter = Counter()
-    for (day, street, board, department, _grid, metric), value in daily.items():
-        coarse[(street, board, metric, day, department)] += value
-    return coarse
-
-
-def stored() -> tuple[Counter, ...]:
-    """(daily counts, daily hours, states, board counts, board hours) as kept in the tables."""
-    tables = []
-    for table, width in ((_daily, 6), (_states, 5), (_board, 5)):
-        counts, hours = Counter(), Counter()
-        for row in db.session.execute(select(table)):
-            key = tuple(row[:width])
-            if row.count:
-                counts[key] = row.count
-            if table is not _states and row.hours:
-                hours[key] = row.hours
-        tables.append((counts, hours))
-    (daily, daily_hours), (states, _), (board, board_hours) = tables
-    return daily, daily_hours, states, board, board_hours
-
-
-def _replayed() -> tuple[Counter, ...]:
-    daily, hours, states = replay()
-    return daily, hours, states, by_board(daily), by_board(hours)
+def stored() -> tuple[Counter, Counter]:
+    """(daily counts, states) as kept in the tables, keyed as `replay` keys them."""
+    kept = []
+    for table in (_board, _states):
+        rows = db.session.execute(select(*table.primary_key.columns, table.c.count))
+        kept.append(Counter({tuple(row[:-1]): row[-1] for row in rows if row[-1]}))
+    return tuple(kept)
 
 
 def compare(names, replayed, kept) -> list[str]:
@@ -182,22 +152,18 @@ def check() -> list[str]:
     """Differences between the stored rollups and a replay of the events (empty: identical)."""
     from . import kpi_rollups
 
-    names = ("daily counts", "daily hours", "state counts", "board counts", "board hours")
-    return compare(names, _replayed(), stored()) + kpi_rollups.check()
+    return compare(("daily counts", "state counts"), replay(), stored()) + kpi_rollups.check()
 
 
 def rebuild() -> tuple[int, int]:
-    daily, hours, states, board, board_hours = _replayed()
+    """Replace every rollup by a replay of the events: (daily rows, state rows) written."""
     try:
-        written = {}
-        for table, counts, spent, width in ((_daily, daily, hours, 6), (_states, states, None, 5),
-                                            (_board, board, board_hours, 5)):
+        written = []
+        for table, counts in zip((_board, _states), replay(), strict=True):
             db.session.execute(delete(table))
-            columns = [c.name for c in table.columns][:width]
-            rows = [dict(zip(columns, key, strict=True), count=n,
-                         **({} if spent is None else {"hours": spent[key]}))
-                    for key, n in counts.items()]
-            written[table.name] = insert_all(table, rows)
+            columns = [c.name for c in table.primary_key.columns]
+            written.append(insert_all(table, [dict(zip(columns, key, strict=True), count=n)
+                                              for key, n in counts.items()]))
         from . import kpi_rollups
 
         kpi_rollups.rebuild()
@@ -205,6 +171,6 @@ def rebuild() -> tuple[int, int]:
     except Exception:
         db.session.rollback()
         raise
-    return written["daily_counts"], written["state_counts"]
+    return written[0], written[1]
 
 

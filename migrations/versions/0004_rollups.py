@@ -29,8 +29,6 @@ def upgrade():
     sa.Column('hours', sa.Double(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'street_id', 'board_code', 'department_id', 'grid_id', 'metric', name=op.f('pk_daily_counts'))
     )
-    op.create_index('ix_daily_counts_scope', 'daily_counts',
-                    ['street_id', 'board_code', 'metric', 'day'], unique=False)
     op.create_table('state_counts',
     sa.Column('street_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('board_code', sa.String(length=16), nullable=False),
@@ -64,6 +62,5 @@ def downgrade():
         batch_op.drop_column('street_id')
 
     op.drop_table('state_counts')
-    op.drop_index('ix_daily_counts_scope', table_name='daily_counts')
     op.drop_table('daily_counts')
     # ### end Alembic commands ###

@@ -28,8 +28,9 @@ def upgrade():
     sa.Column('hours', sa.Double(), nullable=False),
     sa.PrimaryKeyConstraint('street_id', 'board_code', 'metric', 'day', 'department_id', name=op.f('pk_daily_board_counts'))
     )
-    with op.batch_alter_table('daily_counts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_daily_counts_scope'))
+    # ix_daily_counts_scope was added to 0004 after 0004 had been applied (commit 9b508c3); 0004
+    # is back as it was first applied, so a database may or may not have the index here
+    op.drop_index('ix_daily_counts_scope', table_name='daily_counts', if_exists=True)
 
     with op.batch_alter_table('ticket_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_events_department_id'))
@@ -52,8 +53,6 @@ def downgrade():
         batch_op.drop_index('ix_ticket_events_department_created')
         batch_op.create_index(batch_op.f('ix_ticket_events_department_id'), ['department_id'], unique=False)
 
-    with op.batch_alter_table('daily_counts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_daily_counts_scope'), ['street_id', 'board_code', 'metric', 'day'], unique=False)
-
+    # (no ix_daily_counts_scope: 0004 as first applied has none)
     op.drop_table('daily_board_counts')
     # ### end Alembic commands ###

@@ -58,7 +58,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('department_id', 'kind', 'day', 'street_id', 'board_code', 'bucket', name=op.f('pk_kpi_timing_counts'))
     )
     with op.batch_alter_table('kpi_timing_counts', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_timing_counts_street', ['street_id', 'board_code', 'kind', 'day'], unique=False)
+        batch_op.create_index('ix_kpi_timing_counts_street', ['street_id', 'kind', 'day'], unique=False)
 
     op.create_table('kpi_timings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -73,8 +73,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_timings'))
     )
     with op.batch_alter_table('kpi_timings', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_timings_department', ['department_id', 'kind', 'bucket', 'day', 'street_id', 'board_code', 'hours'], unique=False)
-        batch_op.create_index('ix_kpi_timings_street', ['street_id', 'board_code', 'kind', 'bucket', 'day', 'department_id', 'hours'], unique=False)
+        batch_op.create_index('ix_kpi_timings_department', ['department_id', 'kind', 'bucket', 'day'], unique=False)
+        batch_op.create_index('ix_kpi_timings_street', ['street_id', 'kind', 'bucket', 'day'], unique=False)
         batch_op.create_index(batch_op.f('ix_kpi_timings_ticket_id'), ['ticket_id'], unique=False)
 
     with op.batch_alter_table('daily_board_counts', schema=None) as batch_op:

@@ -1,5 +1,6 @@
 """What a client reads before filing: who am I, boards, departments, categories, grids."""
 
+import geojson
 import pytest
 
 from dispatch.core.lifecycle import ACTIONS
@@ -55,7 +56,9 @@ def test_a_point_is_placed_in_its_grid(api, backend):
 
 
 def test_the_grids_come_as_geojson_for_the_map(api, backend):
-    collection = api.get("worker1", "/api/v1/grids.geojson").json
+    response = api.get("worker1", "/api/v1/grids.geojson")
+    assert geojson.loads(response.get_data(as_text=True)).is_valid
+    collection = response.json
     assert collection["type"] == "FeatureCollection"
     assert len(collection["features"]) == 40
     feature = collection["features"][0]

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from dispatch import create_app
 from dispatch.models import OutboxJob
 from tests.conftest import REDIS_URL, _wipe, make_app
@@ -24,23 +26,38 @@ def test_seed_demo_loads_the_district_once_and_changes_nothing_the_second_time(t
     assert second.exit_code == 0 and "nothing new" in second.output
 
 
-def test_seed_demo_refuses_broken_reference_data_and_writes_nothing(tmp_path):
+def _open_first_ring(text: str) -> str:
+    import json
+
+    collection = json.loads(text)
+    collection["features"][0]["geometry"]["coordinates"][0].pop()
+    return json.dumps(collection, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("name", "edit", "expected"), [
+    ("categories.yaml",
+     lambda text: text.replace("department: water,", "department: no_such_department,", 1),
+     "category 0101: unknown department no_such_department"),
+    ("grids.geojson", _open_first_ring,
+     "grid 500105001001001: each linear ring must end where it started"),
+    ("grids.geojson", lambda text: text[:-5], "grids.geojson: not valid JSON: Expecting"),
+])
+def test_seed_demo_refuses_broken_reference_data_and_writes_nothing(tmp_path, name, edit,
+                                                                    expected):
     import shutil
 
     from boards import DEMO_FOLDER
     folder = tmp_path / "broken"
     shutil.copytree(DEMO_FOLDER, folder)
-    text = (folder / "categories.yaml").read_text(encoding="utf-8")
-    (folder / "categories.yaml").write_text(
-        text.replace("department: water,", "department: no_such_department,", 1),
-        encoding="utf-8")
+    text = (folder / name).read_text(encoding="utf-8")
+    (folder / name).write_text(edit(text), encoding="utf-8")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
                       "UPLOAD_FOLDER": str(tmp_path / "up")})
     runner = app.test_cli_runner()
     runner.invoke(args=["db", "upgrade"])
     result = runner.invoke(args=["seed-demo", "--folder", str(folder)])
-    assert result.exit_code != 0
-    assert "category 0101: unknown department no_such_department" in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert expected in result.output
     with app.app_context():
         from dispatch.extensions import db
         from dispatch.models import Board

@@ -154,12 +154,44 @@ def test_imports_report_every_bad_feature_and_write_nothing(app):
             geo_import.import_grids(grids)
         problems = "\n".join(err.value.problems)
         assert "500105001001901: invalid polygon" in problems
-        assert "500105001001902: a ring is not closed" in problems
+        assert "500105001001902: each linear ring must end where it started" in problems
         assert "500105001001903: overlaps grid 500105001001904" in problems
         assert "500105001001905: unknown community nowhere" in problems
         from dispatch.models import Grid
         assert db.session.query(Grid).filter(Grid.code.like("5001050010019%")).count() == 0
         assert db.session.query(Ticket).count() == count
+
+
+def test_the_cli_refuses_malformed_geojson_saying_what_and_where(app, tmp_path):
+    runner = app.test_cli_runner()
+    truncated = tmp_path / "truncated.geojson"
+    truncated.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    result = runner.invoke(args=["import-grids", str(truncated)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{truncated}: not valid JSON: Expecting value at line 1, column 44" in result.output
+    malformed = tmp_path / "grids.geojson"
+    malformed.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "500105001001901", "community":
+                                           "500105001001"},
+         "geometry": {"type": "Polygon", "coordinates": [[0, 0], [1, 0], [1, 1], [0, 0]]}},
+        {"type": "Feature", "properties": {"code": "500105001001902", "community":
+                                           "500105001001"},
+         "geometry": {"type": "Polygon", "coordinates": [[[0], [1, 0], [1, 1], [0]]]}},
+        {"type": "Feature", "properties": {"code": "500105001001903", "community":
+                                           "500105001001"},
+         "geometry": {"type": "Polygon", "coordinates": []}},
+        ["not", "a", "feature"],
+    ]}), encoding="utf-8")
+    result = runner.invoke(args=["import-grids", str(malformed)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for line in ("500105001001901: a Polygon's coordinates nest 3 levels deep",
+                 "500105001001902: a position must have exactly 2 or 3 values",
+                 "500105001001903: the geometry has no coordinates",
+                 "#4: not a GeoJSON Feature"):
+        assert line in result.output
+    from dispatch.models import Grid
+    with app.app_context():
+        assert db.session.query(Grid).filter(Grid.code.like("5001050010019%")).count() == 0
 
 
 def test_the_cli_loads_rules_and_refuses_a_broken_file(app, tmp_path):
