@@ -11,6 +11,8 @@ from sqlalchemy import delete, select
 from ..core.rollup import Place, StateKey, daily_metrics, lead_after
 from ..extensions import db
 from ..models import DailyBoardCount, DailyCount, StateCount, Ticket, TicketEvent
+from . import kpi_rollups
+from .counters import bump, compare, insert_all
 
 _daily = DailyCount.__table__
 _board = DailyBoardCount.__table__
@@ -39,21 +41,6 @@ def state_key(ticket: Ticket) -> StateKey | None:
         return None
     return StateKey(Place.of(ticket.street_id, ticket.board_code, ticket.lead_department_id,
                              ticket.grid_id), ticket.state)
-
-
-def _insert(table):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
-def bump(table, key: dict, increments: dict) -> None:
-    stmt = _insert(table).values(**key, **increments)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(key), set_={k: table.c[k] + stmt.excluded[k] for k in increments})
-    db.session.execute(stmt)
 
 
 def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
@@ -161,27 +148,8 @@ def _replayed() -> tuple[Counter, ...]:
     return daily, hours, states, by_board(daily), by_board(hours)
 
 
-def compare(names, replayed, kept) -> list[str]:
-    """Lines naming each key where a replayed counter and a stored one disagree."""
-    differences = []
-    for name, a_counts, b_counts in zip(names, replayed, kept, strict=True):
-        for key in sorted(set(a_counts) | set(b_counts), key=str):
-            a, b = a_counts.get(key, 0), b_counts.get(key, 0)
-            if abs(a - b) > 1e-6:
-                differences.append(f"{name} {key}: events say {a}, rollup has {b}")
-    return differences
-
-
-def insert_all(table, rows: list[dict]) -> int:
-    for chunk in range(0, len(rows), 10_000):
-        db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
-    return len(rows)
-
-
 def check() -> list[str]:
     """Differences between the stored rollups and a replay of the events (empty: identical)."""
-    from . import kpi_rollups
-
     names = ("daily counts", "daily hours", "state counts", "board counts", "board hours")
     return compare(names, _replayed(), stored()) + kpi_rollups.check()
 
@@ -198,8 +166,6 @@ def rebuild() -> tuple[int, int]:
                          **({} if spent is None else {"hours": spent[key]}))
                     for key, n in counts.items()]
             written[table.name] = insert_all(table, rows)
-        from . import kpi_rollups
-
         kpi_rollups.rebuild()
         db.session.commit()
     except Exception:
