@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..core.lifecycle import Forbidden, Stale
 from ..extensions import db
+from ..http.uploads import read_photos
 from ..models import Department, Grid, Ticket, User
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput
@@ -19,7 +20,6 @@ from .schemas import (
     TicketPageSchema,
     TicketSchema,
 )
-from .uploads import read_photos
 
 blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 

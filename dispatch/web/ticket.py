@@ -13,10 +13,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.present import routing_explanation
-from ..api.uploads import read_photos
 from ..core import lifecycle
 from ..core.errors import DomainError
 from ..extensions import db
+from ..http.uploads import read_photos
 from ..models import Board, Category, Department, Grid, Ticket
 from ..services import queues
 from ..services import tickets as ticket_service
