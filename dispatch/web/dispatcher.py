@@ -4,8 +4,8 @@ requests waiting for an answer, parked tickets. The dispatcher acts on the ticke
 from flask import render_template
 from flask_login import current_user
 
-from ..api.present import routing_explanation
 from ..services import queues
+from ..services.history import routing_explanation
 from . import bp
 from .access import roles_required
 from .labels import local_time

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..api.present import routing_explanation
 from ..core import lifecycle
 from ..core.errors import DomainError
 from ..extensions import db
@@ -22,6 +21,7 @@ from ..services import queues
 from ..services import tickets as ticket_service
 from ..services.actors import actor_for
 from ..services.errors import BadInput, NotFound
+from ..services.history import routing_explanation
 from . import HOME_BY_ROLE, bp
 from .labels import ACTIONS, STATES, local_time, name_of
 
