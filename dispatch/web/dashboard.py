@@ -16,8 +16,8 @@ from markupsafe import Markup
 from .. import clock
 from ..services import dashboards as queries
 from ..services import reference
-from . import bp
 from .access import roles_required
+from .blueprint import bp
 from .labels import STATES, name_of
 from .svg_chart import trend_svg
 

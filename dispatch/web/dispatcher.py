@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from ..services import queues
 from ..services.history import routing_explanation
-from . import bp
 from .access import roles_required
+from .blueprint import bp
 from .labels import local_time
 from .ticket import Names, routing_summary
 
