@@ -77,10 +77,11 @@ def console_choices(user: User) -> tuple[list[Category], list[Grid]]:
 
 
 def page_of(stmt: Select, page: int, per_page: int) -> tuple[list[Ticket], int]:
-    """One page of the tickets `stmt` selects (with what a list row shows), and the total."""
+    """One page of the tickets `stmt` selects (with what a list row shows, the events for its
+    deadline's light included), and the total."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(_with_rows(stmt).limit(per_page)
-                              .offset((page - 1) * per_page)).unique().all()
+    rows = db.session.scalars(_with_rows(stmt).options(selectinload(Ticket.events))
+                              .limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(rows), total or 0
 
 

@@ -73,16 +73,16 @@ def _board_name(code: str | None) -> str:
 
 
 class Names:
-    """Codes in stored explanations and event data → names in the reader's language. Each kind
-    is read once, whole (a few hundred short rows at most), the first time a code of it is
-    shown: a page of fifty explanations costs what one does."""
+    """Codes in stored explanations and event data → names in the reader's language. The names
+    of every board, department, category and grid (a few hundred short rows) are read once,
+    the first time a page asks for one: fifty explanations cost what one does."""
 
     def __init__(self):
-        self._known: dict[str, dict[str, reference.Named]] = {}
+        self._known: dict[str, dict[str, reference.Named]] | None = None
 
     def _named(self, kind: str, code: str) -> reference.Named | None:
-        if kind not in self._known:
-            self._known[kind] = reference.names(kind)
+        if self._known is None:
+            self._known = {k: reference.names(k) for k in reference.NAMED}
         return self._known[kind].get(code)
 
     def board(self, code: str | None) -> str:
