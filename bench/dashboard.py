@@ -280,7 +280,7 @@ def run(url: str, args, load_first: bool = True) -> None:
         load(app, args.tickets, args.days, args.seed)
         print(f"kept as {url.rsplit('/', 1)[1]}" if args.keep else "", flush=True)
 
-    from boards.dashboard import dashboard
+    from dispatch.services.dashboards import dashboard
     client = app.test_client()
     token = client.post("/api/v1/auth/token",
                         json={"username": "leader", "password": "bench"}).json["token"]

@@ -1,4 +1,7 @@
-"""The four boards: their taxonomy data (demo/) and the leaders' dashboard queries."""
+"""The four boards' taxonomy and the demo district (demo/: the data, and the scripts that
+made or replay it).
+
+The leaders' dashboards read their figures from `dispatch.services.dashboards`."""
 
 import os
 

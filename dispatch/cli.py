@@ -192,11 +192,19 @@ def register_commands(app) -> None:
         app.cli.add_command(command)
 
 
+def create_app_with_commands():
+    """What `dispatch.create_app()` makes, built here from the factory: the package imports
+    this module, so this module does not import the package."""
+    from .factory import build_app
+
+    app = build_app()
+    register_commands(app)
+    return app
+
+
 def main() -> None:
     """The `dispatch` console script: Flask's CLI bound to our app factory."""
-    from . import create_app
-
-    FlaskGroup(create_app=create_app, add_version_option=False)()
+    FlaskGroup(create_app=create_app_with_commands, add_version_option=False)()
 
 
 if __name__ == "__main__":

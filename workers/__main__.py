@@ -42,10 +42,10 @@ def ready_to_fork() -> None:
 
 
 def run(burst: bool = False) -> None:
-    from dispatch import create_app
+    from dispatch.factory import build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app()
+    app = build_app()
     ready_to_fork()
     url = app.config["REDIS_URL"]
     if not url:

@@ -14,11 +14,11 @@ SWEEP_SECONDS = 60
 
 
 def run() -> None:
-    from dispatch import create_app
+    from dispatch.factory import build_app
     from workers.jobs import sweep_deadlines
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app()
+    app = build_app()
     if not app.config["REDIS_URL"]:
         raise SystemExit("REDIS_URL is not set: the inline app sweeps deadlines itself.")
     scheduler = CronScheduler(connection=Redis.from_url(app.config["REDIS_URL"]),

@@ -13,8 +13,8 @@ _app = None
 def _get_app():
     global _app
     if _app is None:
-        from dispatch import create_app
-        _app = create_app()
+        from dispatch.factory import build_app
+        _app = build_app()
     return _app
 
 

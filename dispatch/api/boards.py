@@ -2,14 +2,11 @@
 
 from flask import g
 from flask_smorest import Blueprint
-from sqlalchemy import select
-
-from boards.summary import board_summary
 
 from .. import clock
 from ..core.lifecycle import Forbidden
-from ..extensions import db
-from ..models import Board, Street
+from ..services import reference
+from ..services.board_summary import board_summary
 from ..services.errors import NotFound
 from .auth import BEARER, auth_required
 from .schemas import BoardSummarySchema, StreetArgsSchema
@@ -28,13 +25,13 @@ def summary(args, code):
     user = g.user
     if user.role not in ("leader", "dispatcher", "admin"):
         raise Forbidden("Board summaries are for leaders, dispatchers and admins.")
-    if db.session.get(Board, code) is None:
+    if reference.board(code) is None:
         raise NotFound(f"No board {code}.")
     street_id = user.street_id
     if user.role == "admin":
         street_id = None
         if args.get("street"):
-            street_id = db.session.scalar(select(Street.id).where(Street.code == args["street"]))
+            street_id = reference.street_id(args["street"])
             if street_id is None:
                 raise NotFound(f"No street {args['street']}.")
     return board_summary(code, street_id, clock.now(), clock.zone_name())

@@ -3,12 +3,12 @@
 from flask import g, request
 from flask_smorest import Blueprint
 
+from ..http.uploads import read_photos
 from ..services.errors import BadInput
 from ..services.intake import submit_report
 from .auth import BEARER, auth_required
 from .present import ticket_json
 from .schemas import IncidentFilesSchema, IncidentFormSchema, TicketSchema
-from .uploads import read_photos
 
 blp = Blueprint("incidents", __name__, description="Filing reports")
 KEY_HEADER = "Idempotency-Key"

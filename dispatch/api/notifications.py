@@ -3,11 +3,8 @@
 from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import or_, select
 
-from ..extensions import db
-from ..models import Notification
-from ..services.actors import actor_for
+from ..services import notifications
 from .auth import BEARER, auth_required
 
 blp = Blueprint("notifications", __name__, description="Warnings and escalations")
@@ -28,12 +25,6 @@ class NotificationSchema(Schema):
 @auth_required
 def my_notifications():
     """The 100 most recent notices for me or my department, newest first."""
-    user = g.user
-    mine = [Notification.user_id == user.id]
-    departments = actor_for(user).department_ids
-    if departments:
-        mine.append(Notification.department_id.in_(departments))
-    rows = db.session.scalars(select(Notification).where(or_(*mine))
-                              .order_by(Notification.id.desc()).limit(100))
+    rows = notifications.for_user(g.user, limit=100)
     return [{"id": n.id, "kind": n.kind, "ticket": n.data.get("number"), "data": n.data,
              "created_at": n.created_at, "read": n.read_at is not None} for n in rows]

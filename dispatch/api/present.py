@@ -4,9 +4,9 @@ from flask import url_for
 
 from .. import clock
 from ..core import lifecycle
-from ..models import Photo, Ticket, TicketEvent, User
 from ..services import deadlines
 from ..services.actors import actor_for
+from ..services.history import routing_explanation
 from ..services.tickets import facts
 
 
@@ -14,17 +14,8 @@ def _code(obj) -> str | None:
     return obj.code if obj is not None else None
 
 
-def routing_explanation(ticket: Ticket) -> dict | None:
-    """The latest routing decision (by the routing job or a dispatcher), with its explanation."""
-    for event in reversed(ticket.events):
-        if event.action in ("dispatch", "queue") and event.actor_role == "system":
-            return event.data.get("explanation")
-        if event.action == "dispatch":
-            return {"outcome": "dispatched", "by": "dispatcher", "summary": event.note or ""}
-    return None
-
-
-def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
+def ticket_json(ticket, user, detail: bool = False) -> dict:
+    """A ticket (as the services load it) for `user`."""
     body = {
         "number": ticket.number, "state": ticket.state, "version": ticket.version,
         "category": {"code": ticket.category.code, "name_zh": ticket.category.name_zh,
@@ -53,7 +44,7 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
     return body
 
 
-def event_json(event: TicketEvent) -> dict:
+def event_json(event) -> dict:
     return {"id": event.id, "action": event.action,
             "actor": event.actor.username if event.actor else None,
             "actor_role": event.actor_role, "from_state": event.from_state,
@@ -62,7 +53,7 @@ def event_json(event: TicketEvent) -> dict:
             "created_at": event.created_at}
 
 
-def photo_json(photo: Photo) -> dict:
+def photo_json(photo) -> dict:
     ready = photo.status == "ready"
     return {"id": photo.id, "kind": photo.kind, "status": photo.status,
             "width": photo.width, "height": photo.height,

@@ -1,11 +1,8 @@
 """Reference data a client needs to file and route: categories, boards, departments, grids."""
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..models import Board, Category, Community, Department, Grid
+from ..services import reference
 from ..services.errors import NotFound
 from ..services.geo_data import grid_feature_collection
 from ..services.routing_context import current_index
@@ -21,8 +18,7 @@ blp = Blueprint("reference", __name__, description="Boards, departments, categor
 @auth_required
 def categories():
     """Active categories with their default board, department and time limit."""
-    rows = db.session.scalars(select(Category).where(Category.active.is_(True))
-                              .options(joinedload(Category.department)).order_by(Category.code))
+    rows = reference.active_categories()
     return [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "kind": c.kind,
              "major_class": c.major_class, "major_class_zh": c.major_class_zh,
              "board": c.board_code, "department": c.department.code if c.department else None,
@@ -36,7 +32,7 @@ def categories():
 @auth_required
 def boards():
     """The four boards."""
-    return db.session.scalars(select(Board).order_by(Board.position)).all()
+    return reference.boards()
 
 
 @blp.get("/departments")
@@ -45,8 +41,7 @@ def boards():
 @auth_required
 def departments():
     """Active departments and sections, with the boards each serves."""
-    rows = db.session.scalars(select(Department).where(Department.active.is_(True))
-                              .order_by(Department.code)).unique()
+    rows = reference.active_departments()
     return [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en, "kind": d.kind,
              "parent": d.parent.code if d.parent else None,
              "boards": [b.code for b in d.boards]} for d in rows]
@@ -62,8 +57,7 @@ def grid_at(args):
     cell = current_index().locate(args["lng"], args["lat"])
     if cell is None:
         raise NotFound("The point lies outside every grid.")
-    grid = db.session.scalar(select(Grid).where(Grid.code == cell.code)
-                             .options(joinedload(Grid.community).joinedload(Community.street)))
+    grid = reference.grid_with_places(cell.code)
     community = grid.community
     return {"code": grid.code, "name_zh": grid.name_zh,
             "community": {"code": community.code, "name_zh": community.name_zh},

@@ -3,11 +3,10 @@
 from flask import g, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 
 from ..core.lifecycle import Forbidden, Stale
-from ..extensions import db
-from ..models import Department, Grid, Ticket, User
+from ..http.uploads import read_photos
+from ..services import ticket_list, transactions
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput
 from .auth import BEARER, auth_required
@@ -19,7 +18,6 @@ from .schemas import (
     TicketPageSchema,
     TicketSchema,
 )
-from .uploads import read_photos
 
 blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 
@@ -31,29 +29,15 @@ blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 @auth_required
 def list_tickets(args):
     """Tickets you may see, newest first, filtered by state, board, department, grid, reporter."""
-    stmt = ticket_service.visible_to(g.user)
-    if args.get("state"):
-        stmt = stmt.where(Ticket.state == args["state"])
-    if args.get("board"):
-        stmt = stmt.where(Ticket.board_code == args["board"])
-    if args.get("department"):
-        stmt = stmt.where(Ticket.lead_department_id == select(Department.id).where(
-            Department.code == args["department"]).scalar_subquery())
-    if args.get("grid"):
-        stmt = stmt.where(Ticket.grid_id == select(Grid.id).where(
-            Grid.code == args["grid"]).scalar_subquery())
-    if args.get("reporter"):
-        stmt = stmt.where(Ticket.reporter_id == select(User.id).where(
-            User.username == args["reporter"]).scalar_subquery())
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    filters = ticket_list.TicketFilters(
+        **{name: args.get(name) for name in ("state", "board", "department", "grid", "reporter")})
     page, per_page = args["page"], args["per_page"]
-    rows = db.session.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows, total = ticket_list.page(g.user, filters, page, per_page)
     return {"items": [ticket_json(t, g.user) for t in rows], "page": page,
             "per_page": per_page, "total": total}
 
 
-def _visible_ticket(number: str) -> Ticket:
+def _visible_ticket(number: str):
     ticket = ticket_service.get_ticket(number)
     if not ticket_service.can_see(g.user, ticket):
         raise Forbidden("This ticket is not in your jurisdiction.")
@@ -86,7 +70,7 @@ def act(number):
     try:
         ticket = ticket_service.perform_action(g.user, number, payload, photos)
     except Stale as exc:
-        db.session.rollback()
+        transactions.discard()
         current = ticket_service.get_ticket(number)
         exc.extra = {"ticket": TicketSchema().dump(ticket_json(current, g.user))}
         raise

@@ -1,4 +1,5 @@
-"""Bearer tokens for the API: signed with SECRET_KEY, carrying the user id, expiring."""
+"""Who is signing in: a username and password checked for the pages and the API, bearer tokens
+for the API (signed with SECRET_KEY, carrying the user id, expiring), the user behind a session."""
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -13,9 +14,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="dispatch-api-token")
 
 
-def issue_token(username: str, password: str) -> str:
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def active_user(user_id: int) -> User | None:
+    """The user a session cookie names, while the account is active."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def issue_token(username: str, password: str) -> str:
+    user = authenticate(username, password)
+    if user is None:
         raise Unauthorized("Wrong username or password.")
     return _serializer().dumps({"uid": user.id})
 

@@ -18,7 +18,7 @@ from ..core import kpi
 from ..core.rollup import NONE
 from ..extensions import db
 from ..models import NO_DAY, KpiClosure, KpiEpisode, KpiTiming, KpiTimingCount, Ticket, TicketEvent
-from .rollups import bump, compare, insert_all
+from .counters import bump, compare, insert_all
 
 CLOSURES = KpiClosure.__table__
 EPISODES = KpiEpisode.__table__

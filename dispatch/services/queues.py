@@ -66,11 +66,22 @@ def console_query(user: User, filters: ConsoleFilters) -> tuple[Select, dict[str
     return stmt, counts
 
 
+def console_choices(user: User) -> tuple[list[Category], list[Grid]]:
+    """The categories and grids the console's filters offer: those of the user's tickets."""
+    mine = visible_to(user).subquery()
+    categories = db.session.scalars(select(Category).where(
+        Category.id.in_(select(mine.c.category_id))).order_by(Category.code)).all()
+    grids = db.session.scalars(select(Grid).where(
+        Grid.id.in_(select(mine.c.grid_id))).order_by(Grid.code)).all()
+    return list(categories), list(grids)
+
+
 def page_of(stmt: Select, page: int, per_page: int) -> tuple[list[Ticket], int]:
-    """One page of the tickets `stmt` selects (with what a list row shows), and the total."""
+    """One page of the tickets `stmt` selects (with what a list row shows, the events for its
+    deadline's light included), and the total."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(_with_rows(stmt).limit(per_page)
-                              .offset((page - 1) * per_page)).unique().all()
+    rows = db.session.scalars(_with_rows(stmt).options(selectinload(Ticket.events))
+                              .limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(rows), total or 0
 
 

@@ -11,6 +11,8 @@ from .. import clock
 from ..core.rollup import Place, StateKey, daily_metrics, lead_after
 from ..extensions import db
 from ..models import DailyBoardCount, StateCount, Ticket, TicketEvent
+from . import kpi_rollups
+from .counters import bump, compare, insert_all
 
 _board = DailyBoardCount.__table__
 _states = StateCount.__table__
@@ -38,21 +40,6 @@ def state_key(ticket: Ticket) -> StateKey | None:
         return None
     return StateKey(Place.of(ticket.street_id, ticket.board_code, ticket.lead_department_id,
                              ticket.grid_id), ticket.state)
-
-
-def _insert(table):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
-def bump(table, key: dict, increments: dict) -> None:
-    stmt = _insert(table).values(**key, **increments)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(key), set_={k: table.c[k] + stmt.excluded[k] for k in increments})
-    db.session.execute(stmt)
 
 
 def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
@@ -131,27 +118,8 @@ def stored() -> tuple[Counter, Counter]:
     return tuple(kept)
 
 
-def compare(names, replayed, kept) -> list[str]:
-    """Lines naming each key where a replayed counter and a stored one disagree."""
-    differences = []
-    for name, a_counts, b_counts in zip(names, replayed, kept, strict=True):
-        for key in sorted(set(a_counts) | set(b_counts), key=str):
-            a, b = a_counts.get(key, 0), b_counts.get(key, 0)
-            if abs(a - b) > 1e-6:
-                differences.append(f"{name} {key}: events say {a}, rollup has {b}")
-    return differences
-
-
-def insert_all(table, rows: list[dict]) -> int:
-    for chunk in range(0, len(rows), 10_000):
-        db.session.execute(table.insert(), rows[chunk:chunk + 10_000])
-    return len(rows)
-
-
 def check() -> list[str]:
     """Differences between the stored rollups and a replay of the events (empty: identical)."""
-    from . import kpi_rollups
-
     return compare(("daily counts", "state counts"), replay(), stored()) + kpi_rollups.check()
 
 
@@ -164,8 +132,6 @@ def rebuild() -> tuple[int, int]:
             columns = [c.name for c in table.primary_key.columns]
             written.append(insert_all(table, [dict(zip(columns, key, strict=True), count=n)
                                               for key, n in counts.items()]))
-        from . import kpi_rollups
-
         kpi_rollups.rebuild()
         db.session.commit()
     except Exception:

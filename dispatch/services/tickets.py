@@ -74,6 +74,12 @@ def get_ticket(number: str) -> Ticket:
     return ticket
 
 
+def reread(ticket: Ticket) -> Ticket:
+    """The ticket as the database holds it now (an inline job may have changed it since)."""
+    db.session.refresh(ticket)
+    return ticket
+
+
 def visible_to(user: User) -> Select:
     """The tickets a user may see: admin all; dispatcher and leader their street; handler their
     department's (lead or helping); grid worker their own reports."""

@@ -6,26 +6,19 @@ Pages call the same services as the JSON API; no rule is written twice.
 
 import json
 
-from flask import Blueprint, current_app
+from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
 from .. import clock
-from ..extensions import db, login_manager
-from ..models import User
 from ..services import deadlines
-
-bp = Blueprint("web", __name__)
-
-HOME_BY_ROLE = {"grid_worker": "web.report_form", "handler": "web.console",
-                "dispatcher": "web.dispatch_queue", "leader": "web.dashboard",
-                "admin": "web.dispatch_queue"}
+from ..services.auth import active_user
+from .blueprint import bp
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(user_id: str):
+    """The signed-in user of a session cookie (Flask-Login's user loader)."""
+    return active_user(int(user_id))
 
 
 def register(app) -> None:
@@ -33,6 +26,8 @@ def register(app) -> None:
     from .labels import register_filters
 
     register_filters(app)
+    login_manager = app.login_manager  # set by login_manager.init_app in the factory
+    login_manager.user_loader(load_user)
     login_manager.login_view = "web.login"
     login_manager.login_message = None
     app.register_blueprint(bp)

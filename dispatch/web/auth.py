@@ -3,11 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import User
-from . import HOME_BY_ROLE, bp
+from ..services.auth import authenticate
+from .blueprint import HOME_BY_ROLE, bp
 
 
 def home_for(user) -> str:
@@ -25,9 +23,8 @@ def index():
 def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is not None and user.active and user.check_password(
-                request.form.get("password", "")):
+        user = authenticate(username, request.form.get("password", ""))
+        if user is not None:
             login_user(user, remember=True)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):

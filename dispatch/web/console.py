@@ -2,16 +2,12 @@
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..core.lifecycle import OPEN_STATES
-from ..extensions import db
-from ..models import Board, Category, Grid
-from ..services import queues
+from ..services import queues, reference
 from ..services.actors import actor_for
-from ..services.tickets import visible_to
-from . import bp
 from .access import roles_required
+from .blueprint import bp
 from .labels import local_time
 
 PER_PAGE = 50
@@ -39,12 +35,8 @@ def console():
     page = _page_number()
     rows, total = queues.page_of(stmt, page, PER_PAGE)
 
-    mine = visible_to(current_user).subquery()
-    categories = db.session.scalars(select(Category).where(
-        Category.id.in_(select(mine.c.category_id))).order_by(Category.code)).all()
-    grids = db.session.scalars(select(Grid).where(
-        Grid.id.in_(select(mine.c.grid_id))).order_by(Grid.code)).all()
-    boards = db.session.scalars(select(Board).order_by(Board.position)).all()
+    categories, grids = queues.console_choices(current_user)
+    boards = reference.boards()
     own = actor_for(current_user).department_ids
     return render_template(
         "web/console.html", rows=rows, total=total, page=page, per_page=PER_PAGE,

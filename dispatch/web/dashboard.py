@@ -1,7 +1,7 @@
 """The street leaders' dashboards: the whole street and one page per board, with CSV exports.
 
-The figures come from `boards.dashboard` (plain queries); this module only scopes them to the
-reader (their street; admins every street), translates and renders them.
+The figures come from `services.dashboards` (plain queries); this module only scopes them to
+the reader (their street; admins every street), translates and renders them.
 """
 
 import csv
@@ -12,17 +12,14 @@ from flask import Response, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-
-from boards import dashboard as queries
-from boards.svg_chart import trend_svg
 
 from .. import clock
-from ..extensions import db
-from ..models import Board
-from . import bp
+from ..services import dashboards as queries
+from ..services import reference
 from .access import roles_required
+from .blueprint import bp
 from .labels import STATES, name_of
+from .svg_chart import trend_svg
 
 ROLES = ("leader", "dispatcher", "admin")
 TABLES = ("states", "ranking", "trend", "grids")
@@ -37,10 +34,10 @@ def _street_id() -> int | None:
     return current_user.street_id
 
 
-def _board(code: str | None) -> Board | None:
+def _board(code: str | None):
     if code is None:
         return None
-    board = db.session.get(Board, code)
+    board = reference.board(code)
     if board is None:
         abort(404)
     return board
@@ -59,7 +56,7 @@ def percent(rate: float | None) -> str:
 
 def _tabs(current: str | None, whole: str) -> list[dict]:
     """The whole street, then the boards; a board leader's own board first and marked."""
-    boards = list(db.session.scalars(select(Board).order_by(Board.position, Board.code)))
+    boards = reference.boards()
     own = current_user.board_code if current_user.role == "leader" else None
     boards.sort(key=lambda b: b.code != own)
     tabs = [{"code": None, "label": whole, "url": url_for("web.dashboard"), "own": False}]

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..core.errors import DomainError
 from ..services.geo_data import grid_feature_collection
 from ..services.tickets import photo_file
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/geo/grids.geojson")

@@ -16,19 +16,17 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..core.errors import DomainError
-from ..extensions import db
-from ..models import Board, Category, Ticket
-from ..services import deadlines
+from ..services import deadlines, reference, transactions
+from ..services.errors import NotFound
 from ..services.intake import REPORTING_ROLES, submit_report
-from ..services.tickets import can_see
-from . import bp
+from ..services.my_reports import reported_by
+from ..services.tickets import can_see, get_ticket, reread
 from .access import roles_required
+from .blueprint import bp
 from .labels import local_time, name_of
 
 MAX_DESCRIPTION = 2000
@@ -67,7 +65,7 @@ def submit_report_page():
     try:
         ticket, created = submit_report(current_user, fields, photos, key)
     except DomainError as exc:
-        db.session.rollback()
+        transactions.discard()
         status = exc.status if 400 <= exc.status < 500 else 422
         return _refuse(as_json, status, _("The report cannot be accepted."),
                        _service_errors(exc), values, key, photos_lost=bool(photos))
@@ -79,8 +77,11 @@ def submit_report_page():
 @bp.get("/m/done/<number>")
 @roles_required(*REPORTING_ROLES)
 def report_done(number):
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None or not can_see(current_user, ticket):
+    try:
+        ticket = get_ticket(number)
+    except NotFound:
+        abort(404)
+    if not can_see(current_user, ticket):
         abort(404)
     return render_template("web/report_done.html", result=_result(ticket))
 
@@ -88,10 +89,7 @@ def report_done(number):
 @bp.get("/m/reports")
 @roles_required(*REPORTING_ROLES)
 def my_reports():
-    rows = list(db.session.scalars(
-        select(Ticket).where(Ticket.reporter_id == current_user.id)
-        .options(joinedload(Ticket.category), joinedload(Ticket.lead_department))
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(MY_REPORTS_LIMIT)))
+    rows = reported_by(current_user, MY_REPORTS_LIMIT)
     now = clock.now()
     items = [{"number": t.number, "state": t.state, "category": name_of(t.category),
               "code": t.category.code, "description": t.description,
@@ -110,7 +108,7 @@ def ticket_url(number: str) -> str:
     return url_for("web.ticket_page", number=number)
 
 
-def traffic_light(ticket: Ticket, now: datetime) -> str | None:
+def traffic_light(ticket, now: datetime) -> str | None:
     """The ticket's light while its department is handling it (the rule: services.deadlines)."""
     if ticket.state not in ("dispatched", "accepted"):
         return None
@@ -123,10 +121,10 @@ def _wants_json() -> bool:
     return accept["application/json"] > accept["text/html"]
 
 
-def _result(ticket: Ticket) -> dict:
-    db.session.refresh(ticket)  # the inline routing job may have dispatched it meanwhile
+def _result(ticket) -> dict:
+    ticket = reread(ticket)  # the inline routing job may have dispatched it meanwhile
     return {"number": ticket.number, "state": ticket.state, "board": ticket.board_code,
-            "board_name": name_of(db.session.get(Board, ticket.board_code))
+            "board_name": name_of(reference.board(ticket.board_code))
             if ticket.board_code else "",
             "department": ticket.lead_department.code if ticket.lead_department else None,
             "department_name": name_of(ticket.lead_department),
@@ -230,9 +228,8 @@ def initials(name_zh: str) -> str:
 
 def _category_choices() -> tuple[list[dict], list[dict]]:
     """Categories for the picker (flat, for the script) and per board for the <select>."""
-    boards = list(db.session.scalars(select(Board).order_by(Board.position, Board.code)))
-    rows = db.session.scalars(select(Category).where(Category.active.is_(True))
-                              .order_by(Category.code))
+    boards = reference.boards()
+    rows = reference.active_categories()
     kinds = {"component": _("components"), "event": _("events")}
     flat: list[dict] = []
     by_board: dict[str, list[dict]] = {b.code: [] for b in boards}

@@ -8,21 +8,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..api.present import routing_explanation
-from ..api.uploads import read_photos
 from ..core import lifecycle
 from ..core.errors import DomainError
-from ..extensions import db
-from ..models import Board, Category, Department, Grid, Ticket
-from ..services import queues
+from ..http.uploads import read_photos
+from ..services import queues, reference, transactions
 from ..services import tickets as ticket_service
 from ..services.actors import actor_for
 from ..services.errors import BadInput, NotFound
-from . import HOME_BY_ROLE, bp
+from ..services.history import routing_explanation
+from .blueprint import HOME_BY_ROLE, bp
 from .labels import ACTIONS, STATES, local_time, name_of
 
 # fields each action's form posts (besides action and version)
@@ -71,44 +68,44 @@ _PATTERN_ERRORS = (
 # --- small presentation helpers, shared with the console and the dispatch queue -------------
 
 def _board_name(code: str | None) -> str:
-    board = db.session.get(Board, code) if code else None
+    board = reference.board(code) if code else None
     return name_of(board) or (code or "")
 
 
 class Names:
-    """Codes in stored explanations and event data → names in the reader's language."""
+    """Codes in stored explanations and event data → names in the reader's language. The names
+    of every board, department, category and grid (a few hundred short rows) are read once,
+    the first time a page asks for one: fifty explanations cost what one does."""
 
     def __init__(self):
-        self._departments: dict[str, str] = {}
-        self._grids: dict[str, str] = {}
-        self._categories: dict[str, str] = {}
+        self._known: dict[str, dict[str, reference.Named]] | None = None
+
+    def _named(self, kind: str, code: str) -> reference.Named | None:
+        if self._known is None:
+            self._known = {k: reference.names(k) for k in reference.NAMED}
+        return self._known[kind].get(code)
 
     def board(self, code: str | None) -> str:
-        return _board_name(code)
+        if not code:
+            return ""
+        return name_of(self._named("board", code)) or code
 
     def department(self, code: str | None) -> str:
         if not code:
             return ""
-        if code not in self._departments:
-            dept = db.session.scalar(select(Department).where(Department.code == code))
-            self._departments[code] = name_of(dept) or code
-        return self._departments[code]
+        return name_of(self._named("department", code)) or code
 
     def grid(self, code: str | None) -> str:
         if not code:
             return ""
-        if code not in self._grids:
-            grid = db.session.scalar(select(Grid).where(Grid.code == code))
-            self._grids[code] = f"{name_of(grid)}（{code}）" if grid else code
-        return self._grids[code]
+        grid = self._named("grid", code)
+        return f"{name_of(grid)}（{code}）" if grid else code
 
     def category(self, code: str | None) -> str:
         if not code:
             return ""
-        if code not in self._categories:
-            cat = db.session.scalar(select(Category).where(Category.code == code))
-            self._categories[code] = f"{code} {name_of(cat)}" if cat else code
-        return self._categories[code]
+        cat = self._named("category", code)
+        return f"{code} {name_of(cat)}" if cat else code
 
 
 def routing_lines(explanation: dict | None, names: Names | None = None) -> list[dict]:
@@ -202,7 +199,7 @@ def routing_summary(explanation: dict | None, names: Names | None = None) -> str
 
 # --- the page -------------------------------------------------------------------------------
 
-def _visible(number: str) -> Ticket:
+def _visible(number: str):
     try:
         ticket = ticket_service.get_ticket(number)
     except NotFound:
@@ -212,7 +209,7 @@ def _visible(number: str) -> Ticket:
     return ticket
 
 
-def _timeline(ticket: Ticket, names: Names) -> list[dict]:
+def _timeline(ticket, names: Names) -> list[dict]:
     rows = []
     for event in ticket.events:
         data = event.data or {}
@@ -249,7 +246,7 @@ def _timeline(ticket: Ticket, names: Names) -> list[dict]:
     return rows
 
 
-def _render(ticket: Ticket, *, form: MultiDict | None = None,
+def _render(ticket, *, form: MultiDict | None = None,
             errors: dict[str, list[str]] | None = None, open_action: str | None = None,
             status: int = 200):
     names = Names()
@@ -273,10 +270,8 @@ def _render(ticket: Ticket, *, form: MultiDict | None = None,
                      "grids_url": None if ticket.grid else url_for("web.grids_geojson")},
     }
     if "dispatch" in allowed:
-        context["boards"] = db.session.scalars(select(Board).order_by(Board.position)).all()
-        context["departments"] = db.session.scalars(
-            select(Department).where(Department.active.is_(True))
-            .order_by(Department.code)).all()
+        context["boards"] = reference.boards()
+        context["departments"] = reference.active_departments()
     if "merge" in allowed:
         context["merge_candidates"] = queues.merge_candidates(ticket)
     return render_template("web/ticket.html", **context), status
@@ -342,7 +337,7 @@ def _field_errors(exc: DomainError) -> dict[str, list[str]]:
     return errors
 
 
-def _error_message(exc: DomainError, action: str, ticket: Ticket,
+def _error_message(exc: DomainError, action: str, ticket,
                    errors: dict[str, list[str]]) -> str:
     label = ACTIONS.get(action, action)
     if isinstance(exc, lifecycle.Forbidden):
@@ -382,13 +377,13 @@ def ticket_act(number):
     try:
         payload, photos = _payload()
         action = payload["action"]
-        ticket_service.perform_action(current_user, number, payload, photos)
+        ticket = ticket_service.perform_action(current_user, number, payload, photos)
     except lifecycle.Stale:
-        db.session.rollback()
+        transactions.discard()
         flash(_("Someone else changed this ticket; this is its current state."), "warning")
         return redirect(url_for("web.ticket_page", number=number))
     except DomainError as exc:
-        db.session.rollback()
+        transactions.discard()
         form = _posted()
         action = action or form.get("action", "")
         ticket = _visible(number)
@@ -396,7 +391,6 @@ def ticket_act(number):
         flash(_error_message(exc, action, ticket, errors), "error")
         return _render(ticket, form=form, errors=errors, open_action=action,
                        status=exc.status)
-    ticket = db.session.get(Ticket, ticket.id)
     flash(_("Ticket %(number)s: %(action)s done. It is now %(state)s.", number=number,
             action=ACTIONS.get(action, action), state=_state_label(ticket.state)), "success")
     if ticket_service.can_see(current_user, ticket):

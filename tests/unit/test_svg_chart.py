@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from boards.svg_chart import trend_svg
+from dispatch.web.svg_chart import trend_svg
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 LABELS = {"new": "新增", "closed": "已结案"}

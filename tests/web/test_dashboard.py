@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from boards import dashboard as queries
 from dispatch.extensions import db
 from dispatch.models import Street, Ticket
+from dispatch.services import dashboards as queries
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"])

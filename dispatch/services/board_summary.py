@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from dispatch.core.lifecycle import OPEN_STATES, State
-from dispatch.extensions import db
-from dispatch.models import DailyBoardCount, StateCount
-from dispatch.services.rollups import OVERDUE
+from ..core.lifecycle import OPEN_STATES, State
+from ..extensions import db
+from ..models import DailyBoardCount, StateCount
+from .rollups import OVERDUE
 
 
 def scoped(table, board, street_id):

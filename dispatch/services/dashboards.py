@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from dispatch.core import kpi
-from dispatch.core.lifecycle import OPEN_STATES
-from dispatch.extensions import db
-from dispatch.models import Community, DailyBoardCount, Department, Grid, StateCount
-from dispatch.services import kpi as kpi_service
-
-from .summary import board_summary, daily_total, scoped
+from ..core import kpi
+from ..core.lifecycle import OPEN_STATES
+from ..extensions import db
+from ..models import Community, DailyBoardCount, Department, Grid, StateCount
+from . import kpi as kpi_service
+from .board_summary import board_summary, daily_total, scoped
 
 TREND_DAYS = 30
 

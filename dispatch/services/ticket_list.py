@@ -1,0 +1,52 @@
+"""The API's ticket list: the tickets a user may see, filtered by codes, newest first, a page at
+a time. Everything a listed ticket shows is loaded with the page in a fixed number of
+statements (a few), so twenty tickets cost what one does."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import Department, Grid, Ticket, User
+from .tickets import visible_to
+
+# what the API's ticket body reads: names by code, the helpers, the merge target, and the
+# events (for the routing explanation and the deadline's parked spells)
+SHOWN = (joinedload(Ticket.category), joinedload(Ticket.grid), joinedload(Ticket.community),
+         joinedload(Ticket.street), joinedload(Ticket.reporter),
+         joinedload(Ticket.lead_department), joinedload(Ticket.merged_into),
+         selectinload(Ticket.helpers), selectinload(Ticket.events))
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    state: str | None = None
+    board: str | None = None
+    department: str | None = None  # department code
+    grid: str | None = None  # grid code
+    reporter: str | None = None  # username
+
+
+def page(user: User, filters: TicketFilters, number: int,
+         per_page: int) -> tuple[list[Ticket], int]:
+    """Page `number` (from 1) of the tickets `user` may see under `filters`, and their total."""
+    stmt = visible_to(user)
+    if filters.state:
+        stmt = stmt.where(Ticket.state == filters.state)
+    if filters.board:
+        stmt = stmt.where(Ticket.board_code == filters.board)
+    if filters.department:
+        stmt = stmt.where(Ticket.lead_department_id == select(Department.id).where(
+            Department.code == filters.department).scalar_subquery())
+    if filters.grid:
+        stmt = stmt.where(Ticket.grid_id == select(Grid.id).where(
+            Grid.code == filters.grid).scalar_subquery())
+    if filters.reporter:
+        stmt = stmt.where(Ticket.reporter_id == select(User.id).where(
+            User.username == filters.reporter).scalar_subquery())
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.options(*SHOWN)
+                              .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                              .limit(per_page).offset((number - 1) * per_page)).unique().all()
+    return list(rows), total
