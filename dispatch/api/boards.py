@@ -27,14 +27,14 @@ def summary(args, code):
     (admins: every street, or ?street=)."""
     user = g.user
     if user.role not in ("leader", "dispatcher", "admin"):
-        raise Forbidden("Board summaries are for leaders, dispatchers and admins.")
+        raise Forbidden("board_summary_forbidden")
     if db.session.get(Board, code) is None:
-        raise NotFound(f"No board {code}.")
+        raise NotFound("board_not_found", code=code)
     street_id = user.street_id
     if user.role == "admin":
         street_id = None
         if args.get("street"):
             street_id = db.session.scalar(select(Street.id).where(Street.code == args["street"]))
             if street_id is None:
-                raise NotFound(f"No street {args['street']}.")
+                raise NotFound("street_not_found", code=args["street"])
     return board_summary(code, street_id, utcnow(), current_app.config["TIMEZONE"])

@@ -1,17 +1,27 @@
-"""Every error leaves as JSON `{code, status, message, errors?}`; `code` is a stable slug clients
-can switch on, `status` the HTTP status. A 500 is logged with its traceback: it is always a bug."""
+"""Every error leaves as JSON `{code, status, message, errors?, error_codes?}`: `code` is a stable
+slug clients can switch on, `status` the HTTP status, `message` and `errors` ({field: [words]})
+are in the asker's language (Accept-Language, Chinese by default), and `error_codes` carries the
+same field problems for machines ({field: [{code, params}]}). A 500 is logged with its
+traceback: it is always a bug."""
 
 from flask import jsonify, render_template, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import DomainError
+from .validation import problems
 
 
-def error_response(status: int, code: str, message: str, errors=None, **extra):
-    body = {"code": code, "status": status, "message": message}
+def error_response(status: int, code: str, message: str | dict, errors=None, **extra):
+    """The JSON answer; `message` is a code (or problem) and `errors` {field: [problem]},
+    worded here in the request's language."""
+    from .. import messages  # the catalogue needs the models, which need this module first
+
+    names = messages.Names()
+    body = {"code": code, "status": status, "message": messages.render(message, names=names)}
     if errors:
-        body["errors"] = errors
+        body["errors"] = messages.render_errors(errors, names)
+        body["error_codes"] = errors
     body.update(extra)
     return jsonify(body), status
 
@@ -23,29 +33,39 @@ class DispatchApi(Api):
 
     def handle_domain_error(self, error: DomainError):
         if not request.path.startswith("/api/"):
-            return render_template("web/error.html", error=error), error.status
-        return error_response(error.status, error.code, error.message, error.errors,
+            from ..messages import render
+
+            return render_template("web/error.html", error=error, status=error.status,
+                                   message=render(error.message, error.params)), error.status
+        return error_response(error.status, error.code,
+                              {"code": error.message, "params": error.params}, error.errors,
                               **error.extra)
 
     def handle_http_exception(self, error: HTTPException):
         if not request.path.startswith("/api/"):  # pages get a page, in the reader's language
-            return render_template("web/error.html", error=error), error.code
+            return render_template("web/error.html", error=error, status=error.code), error.code
         data = getattr(error, "data", None) or {}
         headers = data.get("headers") or {}
         if error.code == 500:
             # Flask has already logged the traceback (app.log_exception)
-            return error_response(500, "internal_error", "Internal error; it has been logged.")
+            return error_response(500, "internal_error", "internal_error")
         errors = data.get("messages")
         if errors:
             # webargs nests errors by location ({"json": {...}}); clients want the fields
             flat = {}
             for fields in errors.values():
-                flat.update(fields if isinstance(fields, dict) else {"_": fields})
-            response = error_response(error.code, "invalid_input",
-                                      "The request has errors.", flat)
+                flat.update(problems(fields if isinstance(fields, dict) else {"_": fields}))
+            response = error_response(error.code, "invalid_input", "invalid_input", flat)
         else:
             code = (error.name or "error").lower().replace(" ", "_")
-            response = error_response(error.code, code, data.get("message") or error.description)
+            response = error_response(error.code, code, data.get("message") or (
+                code if _known(code) else error.description))
         for name, value in headers.items():
             response[0].headers[name] = value
         return response
+
+
+def _known(code: str) -> bool:
+    from ..messages import MESSAGES
+
+    return code in MESSAGES

@@ -2,13 +2,14 @@
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import Notification
 from ..services.actors import actor_for
 from .auth import BEARER, auth_required
+from .validation import Schema
 
 blp = Blueprint("notifications", __name__, description="Warnings and escalations")
 

@@ -3,6 +3,7 @@
 from flask import url_for
 
 from ..core import lifecycle
+from ..messages import explanation_in_words
 from ..models import Photo, Ticket, TicketEvent, User
 from ..models.types import utcnow
 from ..services import deadlines
@@ -45,7 +46,7 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
         "priority": ticket.priority,
         "sla": deadlines.status(ticket, utcnow()),
         "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
-        "routing": routing_explanation(ticket),
+        "routing": explanation_in_words(routing_explanation(ticket)),
     }
     if detail:
         body["events"] = [event_json(e) for e in ticket.events]

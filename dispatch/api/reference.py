@@ -61,7 +61,7 @@ def grid_at(args):
     """The grid that holds a point (WGS-84), with its community and street."""
     cell = current_index().locate(args["lng"], args["lat"])
     if cell is None:
-        raise NotFound("The point lies outside every grid.")
+        raise NotFound("no_grid_here")
     grid = db.session.scalar(select(Grid).where(Grid.code == cell.code)
                              .options(joinedload(Grid.community).joinedload(Community.street)))
     community = grid.community

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from ..core.errors import problem
 from ..core.lifecycle import Forbidden, Stale
 from ..extensions import db
 from ..models import Department, Grid, Ticket, User
@@ -20,6 +21,7 @@ from .schemas import (
     TicketSchema,
 )
 from .uploads import read_photos
+from .validation import problems
 
 blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 
@@ -56,7 +58,7 @@ def list_tickets(args):
 def _visible_ticket(number: str) -> Ticket:
     ticket = ticket_service.get_ticket(number)
     if not ticket_service.can_see(g.user, ticket):
-        raise Forbidden("This ticket is not in your jurisdiction.")
+        raise Forbidden("not_your_jurisdiction")
     return ticket
 
 
@@ -102,12 +104,12 @@ def _action_payload() -> tuple[dict, list[bytes]]:
     else:
         raw = request.get_json(silent=True)
         if not isinstance(raw, dict):
-            raise BadInput("Send a JSON object (or multipart form).", {"_": ["Invalid JSON."]})
+            raise BadInput("json_object_required", {"_": [problem("invalid_json")]})
         photos = []
     try:
         return ActionSchema().load(raw), photos
     except ValidationError as exc:
-        raise BadInput("The action has errors.", exc.messages) from exc
+        raise BadInput("action_has_errors", problems(exc.messages)) from exc
 
 
 @blp.get("/photos/<int:photo_id>/<any(display, thumb):rendition>")

@@ -5,11 +5,11 @@ from flask import render_template
 from flask_login import current_user
 
 from ..api.present import routing_explanation
+from ..messages import Names, routing_summary
 from ..services import queues
 from . import bp
 from .access import roles_required
 from .labels import local_time
-from .ticket import Names, routing_summary
 
 
 @bp.get("/dispatch")

@@ -366,15 +366,16 @@ def test_the_dispatch_queue_shows_what_waits_for_a_dispatcher(api, as_user):
 
 def test_the_routing_explanation_names_the_jurisdiction_and_the_suggestions(app):
     """Pure rendering of a stored explanation, in Chinese."""
-    from dispatch.web.ticket import routing_lines
+    from dispatch.messages import routing_lines
 
     explanation = {"outcome": "queued", "steps": [
-        {"step": "jurisdiction", "ok": True, "text": "the point lies in 洋河体育公园 (park)",
-         "kind": "park", "owner": "urban_mgmt.greening"},
-        {"step": "outcome", "ok": False, "text": "nothing decided"}],
+        {"step": "jurisdiction", "ok": True, "code": "point_in_jurisdiction",
+         "params": {"name": "洋河体育公园", "kind": "park", "department": "urban_mgmt.greening"}},
+        {"step": "outcome", "ok": False, "code": "nothing_decided", "params": {}}],
         "suggestions": [{"department": "urban_mgmt.municipal", "confidence": 0.82},
                         {"department": "urban_mgmt.greening", "confidence": 0.1}]}
     with app.test_request_context("/?lang=zh_CN"):
         lines = [line["text"] for line in routing_lines(explanation)]
     assert lines[0] == "上报位置位于洋河体育公园（公园），由绿化科负责。"
     assert lines[-1] == "根据以往办结工单推荐（由派遣员决定）：市政科 82%、绿化科 10%"
+
