@@ -45,6 +45,7 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
         "priority": ticket.priority,
         "sla": deadlines.status(ticket, utcnow()),
+        "time_limit": _limit_json(deadlines.time_limit(ticket)),
         "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
         "routing": explanation_in_words(routing_explanation(ticket)),
     }
@@ -52,6 +53,10 @@ def ticket_json(ticket: Ticket, user: User, detail: bool = False) -> dict:
         body["events"] = [event_json(e) for e in ticket.events]
         body["photos"] = [photo_json(p) for p in ticket.photos]
     return body
+
+
+def _limit_json(limit) -> dict | None:
+    return {"value": limit.value, "unit": limit.unit} if limit else None
 
 
 def event_json(event: TicketEvent) -> dict:

@@ -139,6 +139,8 @@ class TicketSchema(Schema):
     priority = fields.String()
     sla = fields.Dict(allow_none=True, metadata={
         "description": "due_at, share of the limit used, traffic light green/yellow/red"})
+    time_limit = fields.Nested(TimeLimitSchema, allow_none=True, metadata={
+        "description": "the limit in force: a routing rule's, else the category's"})
     allowed_actions = fields.List(fields.String())
     routing = fields.Dict(allow_none=True, metadata={
         "description": "outcome and steps; each step has a `code` and `params` for machines "

@@ -14,9 +14,9 @@ from ..api.uploads import read_photos
 from ..core import lifecycle
 from ..core.errors import DomainError, problem
 from ..extensions import db
-from ..messages import Names, render, render_errors, routing_lines, step_text
+from ..messages import Names, render, render_errors, routing_lines, step_text, time_limit_text
 from ..models import Board, Department, Ticket
-from ..services import queues
+from ..services import deadlines, queues
 from ..services import tickets as ticket_service
 from ..services.actors import actor_for
 from ..services.errors import BadInput, NotFound
@@ -87,6 +87,13 @@ def _timeline(ticket: Ticket, names: Names) -> list[dict]:
     return rows
 
 
+def _time_limit(ticket: Ticket) -> str | None:
+    """The limit in force, in words: a routing rule's override if one set it, else the
+    category's (the same limit the deadline is computed from)."""
+    limit = deadlines.time_limit(ticket)
+    return time_limit_text(limit) if limit else None
+
+
 def _render(ticket: Ticket, *, form: MultiDict | None = None,
             errors: dict[str, list[str]] | None = None, open_action: str | None = None,
             status: int = 200):
@@ -98,6 +105,7 @@ def _render(ticket: Ticket, *, form: MultiDict | None = None,
     context = {
         "ticket": ticket, "allowed": allowed, "names": names,
         "explanation": explanation, "routing": routing_lines(explanation, names),
+        "time_limit": _time_limit(ticket),
         "timeline": _timeline(ticket, names),
         "report_photos": [p for p in ticket.photos if p.kind == "report"],
         "after_photos": [p for p in ticket.photos if p.kind == "resolution"],
