@@ -3,12 +3,11 @@
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from .http.errors import DispatchApi
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {
@@ -26,7 +25,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = DispatchApi()
+api = Api()  # its error answers: dispatch/http/errors.py, installed by the factory
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()

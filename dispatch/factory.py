@@ -38,6 +38,8 @@ def build_app(config: dict | None = None) -> Flask:
         os.path.join(app.instance_path, "translations")))
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    from .http import errors
+    errors.install(app)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -52,7 +52,10 @@ def compile_catalogs(target: str) -> str:
 
 
 def select_locale() -> str:
-    """Chinese unless the person chose English (?lang=en, remembered in the session)."""
+    """Chinese unless the person chose English: pages by ?lang=en (remembered in the session),
+    API clients by Accept-Language (no header, or no language we speak: Chinese)."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LOCALES, default="zh_CN")
     wanted = request.args.get("lang")
     if wanted in LOCALES:
         session["lang"] = wanted

@@ -2,10 +2,12 @@
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from ..core.errors import problem
 from ..core.lifecycle import Forbidden
 from ..core.rules import RuleError
+from ..http.validation import Schema
 from ..services.errors import BadInput
 from ..services.rules_admin import current_rules, replace_rules
 from .auth import BEARER, auth_required
@@ -20,7 +22,7 @@ class RulesSchema(Schema):
 
 def _admin_only():
     if g.user.role != "admin":
-        raise Forbidden("Only administrators manage routing rules.")
+        raise Forbidden("admins_only")
 
 
 @blp.get("/admin/routing-rules")
@@ -44,5 +46,8 @@ def put_rules(body):
     try:
         replace_rules(body["rules"])
     except RuleError as exc:
-        raise BadInput("The routing rules were not changed.", {"rules": exc.problems}) from exc
+        # the rule compiler's problems are still English sentences (admins only), carried
+        # whole under one code until core/rules.py codes each of them
+        raise BadInput("rules_not_changed", {"rules": [
+            problem("invalid_rule", detail=p) for p in exc.problems]}) from exc
     return {"rules": current_rules()}

@@ -20,7 +20,7 @@ def auth_required(view):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token).")
+            raise Unauthorized("bearer_required")
         g.user = auth_service.user_for_token(token.strip())
         return view(*args, **kwargs)
     return wrapper

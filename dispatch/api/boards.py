@@ -24,14 +24,14 @@ def summary(args, code):
     (admins: every street, or ?street=)."""
     user = g.user
     if user.role not in ("leader", "dispatcher", "admin"):
-        raise Forbidden("Board summaries are for leaders, dispatchers and admins.")
+        raise Forbidden("board_summary_forbidden")
     if reference.board(code) is None:
-        raise NotFound(f"No board {code}.")
+        raise NotFound("board_not_found", code=code)
     street_id = user.street_id
     if user.role == "admin":
         street_id = None
         if args.get("street"):
             street_id = reference.street_id(args["street"])
             if street_id is None:
-                raise NotFound(f"No street {args['street']}.")
+                raise NotFound("street_not_found", code=args["street"])
     return board_summary(code, street_id, clock.now(), clock.zone_name())

@@ -3,6 +3,7 @@
 from flask import g, request
 from flask_smorest import Blueprint
 
+from ..core.errors import problem
 from ..http.uploads import read_photos
 from ..services.errors import BadInput
 from ..services.intake import submit_report
@@ -29,6 +30,7 @@ def file_report(form, _files):
     up to six photos. The same Idempotency-Key again returns the first ticket with 200."""
     key = (request.headers.get(KEY_HEADER) or "").strip() or None
     if key is not None and (len(key) > 100 or not key.isprintable()):
-        raise BadInput("Bad Idempotency-Key.", {KEY_HEADER: ["1 to 100 printable characters."]})
+        raise BadInput("bad_idempotency_key",
+                       {KEY_HEADER: [problem("printable_characters", min=1, max=100)]})
     ticket, created = submit_report(g.user, form, read_photos(), key)
     return ticket_json(ticket, g.user), 201 if created else 200

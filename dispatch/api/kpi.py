@@ -4,15 +4,18 @@ from datetime import timedelta
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from ..core import kpi
+from ..core.errors import problem
 from ..core.lifecycle import Forbidden
+from ..http.validation import Coded, Schema
 from ..services import kpi as kpi_service
 from ..services.errors import BadInput
 from .auth import BEARER, auth_required
 
 blp = Blueprint("kpi", __name__, description="KPIs (docs/kpi.md)")
+MAX_DAYS = 366
 
 
 class PeriodArgs(Schema):
@@ -23,9 +26,9 @@ class PeriodArgs(Schema):
     @validates_schema
     def ordered(self, data, **kwargs):
         if data["end"] <= data["start"]:
-            raise ValidationError("'to' must be after 'from'.", "to")
-        if data["end"] - data["start"] > timedelta(days=366):
-            raise ValidationError("At most a year.", "to")
+            raise ValidationError(Coded("period_end_before_start"), "to")
+        if data["end"] - data["start"] > timedelta(days=MAX_DAYS):
+            raise ValidationError(Coded("period_too_long", days=MAX_DAYS), "to")
 
 
 class KpiArgs(PeriodArgs):
@@ -49,7 +52,7 @@ def _street_limit(scope: kpi.Scope | None) -> int | None:
     if user.role == "handler" and scope is not None and scope.kind == "department" \
             and user.department and scope.code == user.department.code:
         return None
-    raise Forbidden("KPIs are for leaders, dispatchers, admins and a handler's own department.")
+    raise Forbidden("kpi_forbidden")
 
 
 def _period(args) -> kpi.Period:
@@ -66,7 +69,7 @@ def kpi_report(args):
     try:
         scope = kpi.Scope.parse(args["scope"])
     except ValueError as exc:
-        raise BadInput(str(exc), {"scope": [str(exc)]}) from exc
+        raise BadInput("invalid_scope", {"scope": [problem("invalid_scope")]}) from exc
     return kpi_service.report(scope, _period(args), _street_limit(scope))
 
 

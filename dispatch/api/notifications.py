@@ -2,8 +2,9 @@
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from ..http.validation import Schema
 from ..services import notifications
 from .auth import BEARER, auth_required
 

@@ -4,6 +4,7 @@ from flask import url_for
 
 from .. import clock
 from ..core import lifecycle
+from ..http.messages import explanation_in_words
 from ..services import deadlines
 from ..services.actors import actor_for
 from ..services.history import routing_explanation
@@ -35,13 +36,18 @@ def ticket_json(ticket, user, detail: bool = False) -> dict:
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
         "priority": ticket.priority,
         "sla": deadlines.status(ticket, clock.now()),
+        "time_limit": _limit_json(deadlines.time_limit(ticket)),
         "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
-        "routing": routing_explanation(ticket),
+        "routing": explanation_in_words(routing_explanation(ticket)),
     }
     if detail:
         body["events"] = [event_json(e) for e in ticket.events]
         body["photos"] = [photo_json(p) for p in ticket.photos]
     return body
+
+
+def _limit_json(limit) -> dict | None:
+    return {"value": limit.value, "unit": limit.unit} if limit else None
 
 
 def event_json(event) -> dict:

@@ -56,7 +56,7 @@ def grid_at(args):
     """The grid that holds a point (WGS-84), with its community and street."""
     cell = current_index().locate(args["lng"], args["lat"])
     if cell is None:
-        raise NotFound("The point lies outside every grid.")
+        raise NotFound("no_grid_here")
     grid = reference.grid_with_places(cell.code)
     community = grid.community
     return {"code": grid.code, "name_zh": grid.name_zh,

@@ -1,9 +1,10 @@
 """Request and response shapes of the API; they also write the OpenAPI document."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from marshmallow.validate import Length, OneOf, Range
 
 from ..core.lifecycle import ACTIONS, State
+from ..http.validation import Schema
 
 
 class TokenRequestSchema(Schema):
@@ -138,8 +139,12 @@ class TicketSchema(Schema):
     priority = fields.String()
     sla = fields.Dict(allow_none=True, metadata={
         "description": "due_at, share of the limit used, traffic light green/yellow/red"})
+    time_limit = fields.Nested(TimeLimitSchema, allow_none=True, metadata={
+        "description": "the limit in force: a routing rule's, else the category's"})
     allowed_actions = fields.List(fields.String())
-    routing = fields.Dict(allow_none=True)
+    routing = fields.Dict(allow_none=True, metadata={
+        "description": "outcome and steps; each step has a `code` and `params` for machines "
+                       "and `text` in the asker's language, with a `summary` of them all"})
 
 
 class TicketDetailSchema(TicketSchema):

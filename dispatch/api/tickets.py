@@ -4,8 +4,10 @@ from flask import g, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from ..core.errors import problem
 from ..core.lifecycle import Forbidden, Stale
 from ..http.uploads import read_photos
+from ..http.validation import problems
 from ..services import ticket_list, transactions
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput
@@ -40,7 +42,7 @@ def list_tickets(args):
 def _visible_ticket(number: str):
     ticket = ticket_service.get_ticket(number)
     if not ticket_service.can_see(g.user, ticket):
-        raise Forbidden("This ticket is not in your jurisdiction.")
+        raise Forbidden("not_your_jurisdiction")
     return ticket
 
 
@@ -86,12 +88,12 @@ def _action_payload() -> tuple[dict, list[bytes]]:
     else:
         raw = request.get_json(silent=True)
         if not isinstance(raw, dict):
-            raise BadInput("Send a JSON object (or multipart form).", {"_": ["Invalid JSON."]})
+            raise BadInput("json_object_required", {"_": [problem("invalid_json")]})
         photos = []
     try:
         return ActionSchema().load(raw), photos
     except ValidationError as exc:
-        raise BadInput("The action has errors.", exc.messages) from exc
+        raise BadInput("action_has_errors", problems(exc.messages)) from exc
 
 
 @blp.get("/photos/<int:photo_id>/<any(display, thumb):rendition>")

@@ -22,7 +22,12 @@ _M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
 class GeometryError(ValueError):
-    """A coordinate or polygon that cannot be used."""
+    """A coordinate or polygon that cannot be used: .code says which kind of problem (for the
+    shell to word), str(e) the details (for logs and the import commands)."""
+
+    def __init__(self, message: str, code: str = "invalid_geometry"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,12 @@ class Place:
 def check_point(lon: float, lat: float) -> None:
     """Refuse NaN, infinities, booleans and out-of-range coordinates before the index."""
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lon, lat)):
-        raise GeometryError("Coordinates must be numbers.")
+        raise GeometryError("Coordinates must be numbers.", "coordinates_not_numbers")
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise GeometryError("Coordinates must be finite numbers.")
+        raise GeometryError("Coordinates must be finite numbers.", "coordinates_not_finite")
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise GeometryError("Latitude must be within ±90 and longitude within ±180.")
+        raise GeometryError("Latitude must be within ±90 and longitude within ±180.",
+                            "coordinates_out_of_range")
 
 
 def metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .errors import DomainError
+from .errors import DomainError, problem
 
 
 class State(StrEnum):
@@ -189,10 +189,10 @@ def decide(ticket: TicketFacts, actor: Actor, action: str, params: dict[str, Any
     `version` is the version the client last saw (None for system jobs, which re-read the
     ticket under the same transaction)."""
     rule = _check(ticket, actor, action, version)
-    missing = {name: ["This field is required."] for name in rule.required
+    missing = {name: [problem("required")] for name in rule.required
                if _blank(params.get(name))}
     if missing:
-        raise InvalidParams(f"Missing parameters for {action}.", missing)
+        raise InvalidParams("missing_parameters", missing, action=action)
     if rule.to_state == RESUME:
         to_state = ticket.resume_state or State.DISPATCHED  # parked before we remembered
     else:
@@ -212,19 +212,20 @@ def _blank(value: Any) -> bool:
 def _check(ticket: TicketFacts, actor: Actor, action: str, version: int | None) -> Rule:
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise InvalidParams(f"Unknown action '{action}'.", {"action": [f"One of {ACTIONS}."]})
+        raise InvalidParams("unknown_action", {"action": [problem("one_of", choices=ACTIONS)]},
+                            action=action)
     if actor.role not in rule.roles:
-        raise Forbidden(f"A {actor.role} may not {action} a ticket.")
+        raise Forbidden("role_may_not", role=actor.role, action=action)
     if not in_jurisdiction(ticket, actor):
-        raise Forbidden("This ticket is not in your jurisdiction.")
+        raise Forbidden("not_your_jurisdiction")
     if version is not None and version != ticket.version:
-        raise Stale(f"The ticket has changed (version {ticket.version}, you sent {version}).")
+        raise Stale("stale_version", current=ticket.version, sent=version)
     if ticket.state not in rule.from_states:
-        raise NotAllowed(f"Cannot {action} a ticket that is {ticket.state}.")
+        raise NotAllowed("not_in_this_state", action=action, state=ticket.state)
     if rule.needs_pending and ticket.pending_request != rule.needs_pending:
-        raise NotAllowed(f"There is no pending {rule.needs_pending} request.")
+        raise NotAllowed("no_pending_request", action=action, request=rule.needs_pending)
     if action.startswith("request_") and ticket.pending_request:
-        raise NotAllowed(f"A {ticket.pending_request} request is already pending.")
+        raise NotAllowed("request_pending", action=action, request=ticket.pending_request)
     return rule
 
 
@@ -239,11 +240,11 @@ def _dispatch(ticket, params, now):
     lead: DepartmentRef = params["department"]
     helpers: list[DepartmentRef] = list(params.get("helpers") or [])
     if board not in lead.boards:
-        raise InvalidParams(f"Department {lead.code} does not serve board {board}.",
-                            {"department": [f"Does not serve board {board}."]})
+        raise InvalidParams("department_not_on_board",
+                            {"department": [problem("not_on_board", board=board)]},
+                            department=lead.code, board=board)
     if any(h.id == lead.id for h in helpers):
-        raise InvalidParams("The lead department cannot also help.",
-                            {"helpers": ["Must not include the lead department."]})
+        raise InvalidParams("lead_cannot_help", {"helpers": [problem("lead_cannot_help")]})
     unique_helpers = sorted({h.id for h in helpers})
     changes = {"board_code": board, "lead_department_id": lead.id, "helper_ids": unique_helpers,
                "pending_request": None, "pending_hours": None, "dispatched_at": now,
@@ -289,13 +290,13 @@ def _void(ticket, params, now):
 def _merge(ticket, params, now):
     target = params["into"]  # TicketFacts of the surviving ticket
     if target.id == ticket.id:
-        raise InvalidParams("A ticket cannot be merged into itself.",
-                            {"into": ["Must be another ticket."]})
+        raise InvalidParams("merge_into_itself", {"into": [problem("merge_into_itself")]})
     if target.state not in OPEN_STATES:
-        raise InvalidParams(f"Cannot merge into a ticket that is {target.state}.",
-                            {"into": ["Must be an open ticket."]})
+        raise InvalidParams("merge_target_not_open",
+                            {"into": [problem("merge_target_not_open", state=target.state)]},
+                            state=target.state)
     if target.street_id != ticket.street_id:
-        raise InvalidParams("Cannot merge across streets.", {"into": ["Must be in this street."]})
+        raise InvalidParams("merge_across_streets", {"into": [problem("merge_across_streets")]})
     return {"merged_into_id": target.id, "closed_at": now}, {"into_id": target.id}
 
 
@@ -303,8 +304,8 @@ def _request_extension(ticket, params, now):
     hours = params["hours"]
     if not isinstance(hours, int) or isinstance(hours, bool) or not (
             0 < hours <= MAX_EXTENSION_HOURS):
-        raise InvalidParams("Extension hours out of range.",
-                            {"hours": [f"A whole number from 1 to {MAX_EXTENSION_HOURS}."]})
+        raise InvalidParams("extension_hours_out_of_range", {"hours": [problem(
+            "whole_number_between", min=1, max=MAX_EXTENSION_HOURS)]})
     return {"pending_request": "extension", "pending_hours": hours}, {"hours": hours}
 
 

@@ -24,11 +24,13 @@ _ROTATED = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and heig
 
 
 class PhotoError(ValueError):
-    """Refuses an upload: .code is for machines, str(e) is for the worker holding the phone."""
+    """Refuses an upload: .code and .params say why (the shell words it for the worker holding
+    the phone); str(e) is for logs."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **params):
         super().__init__(message)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,10 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         fmt = "JPEG" if img.format == "MPO" else str(img.format)
         if fmt not in ALLOWED_FORMATS:
             msg = f"{fmt} images are not accepted; use JPEG, PNG or WebP."
-            raise PhotoError("unsupported_format", msg)
+            raise PhotoError("unsupported_format", msg, format=fmt)
         if img.width * img.height > max_pixels:
             msg = f"The photo has too many pixels ({img.width}x{img.height})."
-            raise PhotoError("too_many_pixels", msg)
+            raise PhotoError("too_many_pixels", msg, width=img.width, height=img.height)
         try:
             img.verify()  # checks PNG chunk CRCs, but lets cut-off JPEGs through...
             img = Image.open(io.BytesIO(data))

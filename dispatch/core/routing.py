@@ -3,7 +3,9 @@ street's dispatch queue, with the reason.
 
 Every decision carries its explanation: which rule decided, which conditions matched (which
 phrase, which polygon), which rules were tried before it, and where the category default or the
-queue took over. Precedence is documented in docs/routing-rules.md and implemented only here.
+queue took over. Each step is a code with parameters (`{"step", "ok", "code", "params", ...}`);
+the shell puts it into words in the reader's language. Precedence is documented in
+docs/routing-rules.md and implemented only here.
 """
 
 from __future__ import annotations
@@ -61,12 +63,14 @@ class RoutingDecision:
 
     def explanation(self) -> dict[str, Any]:
         return {"level": 2, "outcome": "dispatched" if self.dispatch else "queued",
-                "decided_by": self.decided_by, "steps": self.steps,
-                "summary": "; ".join(s["text"] for s in self.steps)}
+                "decided_by": self.decided_by, "steps": self.steps}
 
 
-def _step(steps, step: str, ok: bool, text: str, **data) -> None:
-    steps.append({"step": step, "ok": ok, "text": text, **data})
+def _step(steps, step: str, ok: bool, code: str, params: dict[str, Any] | None = None,
+          **data) -> None:
+    """One step: its kind, whether it settled something, its message code and parameters, and
+    any further data for machines (what was tried, which ids matched)."""
+    steps.append({"step": step, "ok": ok, "code": code, "params": params or {}, **data})
 
 
 def route(report: Report, place: Place, rules: RuleSet = EMPTY, *,
@@ -81,19 +85,19 @@ def route(report: Report, place: Place, rules: RuleSet = EMPTY, *,
                                "priority": None, "time_limit": None, "note": None,
                                "decided_by": None}
     if send_backs >= MAX_SEND_BACKS:
-        _step(steps, "send_backs", False, f"sent back {send_backs} times: the dispatcher decides",
+        _step(steps, "send_backs", False, "sent_back_too_often", {"n": send_backs},
               count=send_backs)
     elif cell is None and not place.jurisdictions:
-        _step(steps, "outcome", False, "the place is unknown: waiting in the dispatch queue")
+        _step(steps, "outcome", False, "place_unknown")
     else:
         _apply_rules(report, place, rules, departments, excluded, outcome, steps)
         if outcome["department"] is None and cell is None:
-            _step(steps, "category", False, "outside the grids only a rule may decide, not the "
-                  "category default", category=report.category.code)
+            _step(steps, "category", False, "outside_grids_rule_only",
+                  {"category": report.category.code}, category=report.category.code)
         elif outcome["department"] is None:
             _category_default(report.category, departments, excluded, outcome, steps)
     if outcome["department"] is None and not steps[-1]["step"] == "outcome":
-        _step(steps, "outcome", False, "nothing decided: waiting in the dispatch queue")
+        _step(steps, "outcome", False, "nothing_decided")
     helpers = tuple(sorted(outcome["helpers"] - {outcome["department"]} - excluded))
     decided = outcome["department"] is not None
     return RoutingDecision(
@@ -109,15 +113,16 @@ def route(report: Report, place: Place, rules: RuleSet = EMPTY, *,
 def _place_steps(steps, place: Place) -> None:
     cell = place.grid
     if cell is None:
-        _step(steps, "grid", False, "the point lies outside every grid (more than 200 m away)")
+        _step(steps, "grid", False, "point_outside_grids")
     elif place.snapped_metres is not None:
-        _step(steps, "grid", True, f"the point lies {place.snapped_metres:.0f} m outside the "
-              f"grids; taken to the nearest, grid {cell.code}", grid=cell.code,
+        _step(steps, "grid", True, "point_snapped_to_grid",
+              {"metres": round(place.snapped_metres), "grid": cell.code}, grid=cell.code,
               snapped_metres=place.snapped_metres)
     else:
-        _step(steps, "grid", True, f"the point lies in grid {cell.code}", grid=cell.code)
+        _step(steps, "grid", True, "point_in_grid", {"grid": cell.code}, grid=cell.code)
     for j in place.jurisdictions:
-        _step(steps, "jurisdiction", True, f"the point lies in {j.name} ({j.kind})",
+        _step(steps, "jurisdiction", True, "point_in_jurisdiction",
+              {"name": j.name, "kind": j.kind, "department": j.department},
               jurisdiction=j.id, kind=j.kind, owner=j.department)
 
 
@@ -135,12 +140,12 @@ def _apply_rules(report, place, rules, departments, excluded, outcome, steps) ->
         if department == JURISDICTION_OWNER:
             department = _owner(rule, place)
         if department and department in excluded:
-            tried.append({"rule": rule.id, "failed": f"{department} already sent it back"})
+            tried.append({"rule": rule.id, "failed": "sent_back", "department": department})
             continue
         if department and departments is not None and (
                 department not in departments or rule.then.board not in departments[department]):
-            tried.append({"rule": rule.id, "failed": f"{department} cannot take board "
-                                                     f"{rule.then.board}"})
+            tried.append({"rule": rule.id, "failed": "not_on_board", "department": department,
+                          "board": rule.then.board})
             continue
         decides = department is not None and outcome["department"] is None
         if decides:
@@ -149,17 +154,18 @@ def _apply_rules(report, place, rules, departments, excluded, outcome, steps) ->
         for key in ("priority", "time_limit", "note"):
             if outcome[key] is None and getattr(rule.then, key) is not None:
                 outcome[key] = getattr(rule.then, key)
-        verb = "decided" if decides else "added"
-        _step(steps, "rule", True, f"rule {rule.id} ({rule.description}) {verb}: "
-              + ", ".join(f"{m['kind']} {m['value']}" for m in detail), rule=rule.id,
-              matched=detail, tried_before=tried, decides=decides, board=rule.then.board,
-              department=department, helpers=list(rule.then.helpers))
+        params = {"rule": rule.id, "matched": [m["value"] for m in detail]}
+        if decides:
+            params.update(board=rule.then.board, department=department)
+        _step(steps, "rule", True, "rule_decided" if decides else "rule_added", params,
+              rule=rule.id, matched=detail, tried_before=tried, decides=decides,
+              board=rule.then.board, department=department, helpers=list(rule.then.helpers))
         tried = []
         if rule.stop:
             return
     if tried or not candidates:
-        _step(steps, "rules", False, f"no rule matched ({len(candidates)} of {len(rules)} "
-              "rules could apply)", tried=tried)
+        _step(steps, "rules", False, "no_rule_matched",
+              {"candidates": len(candidates), "rules": len(rules)}, tried=tried)
 
 
 def place_keys(place: Place) -> set[str]:
@@ -243,12 +249,13 @@ def _category_default(category: CategoryFacts, departments, excluded, outcome, s
         usable = False
     if usable:
         outcome.update(board=board, department=department, decided_by="category")
-        _step(steps, "category", True, f"category {category.code} {category.name} → board "
-              f"{board}, department {department}", category=category.code, board=board,
-              department=department)
+        _step(steps, "category", True, "category_default",
+              {"category": category.code, "board": board, "department": department},
+              category=category.code, board=board, department=department)
     elif department and department in excluded:
-        _step(steps, "category", False, f"category {category.code}'s default department "
-              f"{department} already sent it back", category=category.code)
+        _step(steps, "category", False, "category_default_sent_back",
+              {"category": category.code, "department": department}, category=category.code,
+              department=department)
     else:
-        _step(steps, "category", False, f"category {category.code} {category.name} has no "
-              "usable default department", category=category.code)
+        _step(steps, "category", False, "category_no_default", {"category": category.code},
+              category=category.code)

@@ -1,51 +1,69 @@
-"""Every error leaves as JSON `{code, status, message, errors?}`; `code` is a stable slug clients
-can switch on, `status` the HTTP status. A 500 is logged with its traceback: it is always a bug."""
+"""Every error leaves as JSON `{code, status, message, errors?, error_codes?}`: `code` is a stable
+slug clients can switch on, `status` the HTTP status, `message` and `errors` ({field: [words]})
+are in the asker's language (Accept-Language, Chinese by default), and `error_codes` carries the
+same field problems for machines ({field: [{code, params}]}). A 500 is logged with its
+traceback: it is always a bug."""
 
 from flask import jsonify, render_template, request
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import DomainError
+from . import messages
+from .validation import problems
 
 
-def error_response(status: int, code: str, message: str, errors=None, **extra):
-    body = {"code": code, "status": status, "message": message}
+def install(app) -> None:
+    """Answer domain errors and HTTP errors here: JSON under /api/, a page elsewhere. Called
+    after flask-smorest's Api is bound, so these replace its HTTP error handler."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+
+
+def error_response(status: int, code: str, message: str | dict, errors=None, **extra):
+    """The JSON answer; `message` is a code (or problem) and `errors` {field: [problem]},
+    worded here in the request's language."""
+    names = messages.Names()
+    body = {"code": code, "status": status, "message": messages.render(message, names=names)}
     if errors:
-        body["errors"] = errors
+        body["errors"] = messages.render_errors(errors, names)
+        body["error_codes"] = errors
     body.update(extra)
     return jsonify(body), status
 
 
-class DispatchApi(Api):
-    def _register_error_handlers(self):
-        super()._register_error_handlers()
-        self._app.register_error_handler(DomainError, self.handle_domain_error)
+def handle_domain_error(error: DomainError):
+    if not request.path.startswith("/api/"):
+        return render_template("web/error.html", error=error, status=error.status,
+                               message=messages.render(error.message, error.params)), \
+            error.status
+    return error_response(error.status, error.code,
+                          {"code": error.message, "params": error.params}, error.errors,
+                          **error.extra)
 
-    def handle_domain_error(self, error: DomainError):
-        if not request.path.startswith("/api/"):
-            return render_template("web/error.html", error=error), error.status
-        return error_response(error.status, error.code, error.message, error.errors,
-                              **error.extra)
 
-    def handle_http_exception(self, error: HTTPException):
-        if not request.path.startswith("/api/"):  # pages get a page, in the reader's language
-            return render_template("web/error.html", error=error), error.code
-        data = getattr(error, "data", None) or {}
-        headers = data.get("headers") or {}
-        if error.code == 500:
-            # Flask has already logged the traceback (app.log_exception)
-            return error_response(500, "internal_error", "Internal error; it has been logged.")
-        errors = data.get("messages")
-        if errors:
-            # webargs nests errors by location ({"json": {...}}); clients want the fields
-            flat = {}
-            for fields in errors.values():
-                flat.update(fields if isinstance(fields, dict) else {"_": fields})
-            response = error_response(error.code, "invalid_input",
-                                      "The request has errors.", flat)
-        else:
-            code = (error.name or "error").lower().replace(" ", "_")
-            response = error_response(error.code, code, data.get("message") or error.description)
-        for name, value in headers.items():
-            response[0].headers[name] = value
-        return response
+def handle_http_exception(error: HTTPException):
+    if not request.path.startswith("/api/"):  # pages get a page, in the reader's language
+        return render_template("web/error.html", error=error, status=error.code), error.code
+    data = getattr(error, "data", None) or {}
+    headers = data.get("headers") or {}
+    if error.code == 500:
+        # Flask has already logged the traceback (app.log_exception)
+        return error_response(500, "internal_error", "internal_error")
+    errors = data.get("messages")
+    if errors:
+        # webargs nests errors by location ({"json": {...}}); clients want the fields
+        flat = {}
+        for fields in errors.values():
+            flat.update(problems(fields if isinstance(fields, dict) else {"_": fields}))
+        response = error_response(error.code, "invalid_input", "invalid_input", flat)
+    else:
+        code = (error.name or "error").lower().replace(" ", "_")
+        response = error_response(error.code, code, data.get("message") or (
+            code if _known(code) else error.description))
+    for name, value in headers.items():
+        response[0].headers[name] = value
+    return response
+
+
+def _known(code: str) -> bool:
+    return code in messages.MESSAGES

@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 
+from ..core.errors import problem
 from ..services.errors import BadInput
 
 
@@ -9,13 +10,13 @@ def read_photos(field: str = "photos") -> list[bytes]:
     limit = current_app.config["MAX_PHOTO_BYTES"]
     files = request.files.getlist(field)
     if len(files) > current_app.config["MAX_PHOTOS"]:
-        raise BadInput(f"At most {current_app.config['MAX_PHOTOS']} photos.",
-                       {field: [f"At most {current_app.config['MAX_PHOTOS']} photos."]})
+        most = current_app.config["MAX_PHOTOS"]
+        raise BadInput("too_many_photos", {field: [problem("too_many_photos", n=most)]}, n=most)
     photos = []
     for number, storage in enumerate(files, start=1):
         data = storage.stream.read(limit + 1)
         if len(data) > limit:
-            raise BadInput("Photo too large.",
-                           {field: [f"Photo {number} is larger than {limit // 2**20} MB."]})
+            raise BadInput("photos_refused", {field: [problem(
+                "photo_too_large", n=number, mb=limit // 2**20)]})
         photos.append(data)
     return photos

@@ -31,7 +31,7 @@ def active_user(user_id: int) -> User | None:
 def issue_token(username: str, password: str) -> str:
     user = authenticate(username, password)
     if user is None:
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized("wrong_credentials")
     return _serializer().dumps({"uid": user.id})
 
 
@@ -39,10 +39,10 @@ def user_for_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
     except SignatureExpired as exc:
-        raise Unauthorized("The token has expired; sign in again.") from exc
+        raise Unauthorized("token_expired") from exc
     except BadSignature as exc:
-        raise Unauthorized("Invalid token.") from exc
+        raise Unauthorized("token_invalid") from exc
     user = db.session.get(User, data.get("uid"))
     if user is None or not user.active:
-        raise Unauthorized("The account is not active.")
+        raise Unauthorized("account_inactive")
     return user

@@ -29,13 +29,21 @@ def _calendar(timezone: str) -> sla.WorkingCalendar:
     return load_calendar(timezone)
 
 
-def clock_for(ticket: Ticket) -> sla.Clock | None:
-    if ticket.dispatched_at is None:
-        return None
+def time_limit(ticket: Ticket) -> sla.TimeLimit | None:
+    """The time limit in force: the one a routing rule set for this ticket (stored with its
+    routing), else its category's. The deadline and every page showing a limit use this."""
     if ticket.time_limit_value:
-        limit = sla.TimeLimit(ticket.time_limit_value, ticket.time_limit_unit)
-    else:
-        limit = sla.TimeLimit(ticket.category.time_limit_value, ticket.category.time_limit_unit)
+        return sla.TimeLimit(ticket.time_limit_value, ticket.time_limit_unit)
+    category = ticket.category
+    if category is None or not category.time_limit_value:
+        return None
+    return sla.TimeLimit(category.time_limit_value, category.time_limit_unit)
+
+
+def clock_for(ticket: Ticket) -> sla.Clock | None:
+    limit = time_limit(ticket)
+    if ticket.dispatched_at is None or limit is None:
+        return None
     return sla.Clock(limit, ticket.dispatched_at, ticket.extension_hours,
                      tuple(_parks_since(ticket, ticket.dispatched_at)))
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..core import lifecycle
 from ..core.coords import gcj02_to_wgs84
+from ..core.errors import problem
 from ..core.geo import GeometryError, check_point
 from ..extensions import db
 from ..models import Category, Ticket, User
@@ -36,15 +37,15 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
 
     Returns (ticket, created); created is False when `key` was seen before."""
     if reporter.role not in REPORTING_ROLES:
-        raise lifecycle.Forbidden(f"A {reporter.role} does not file reports.")
+        raise lifecycle.Forbidden("role_may_not_report", role=reporter.role)
     existing = find_by_key(reporter, key)
     if existing is not None:
         return existing, False
     category = db.session.scalar(select(Category).where(Category.code == form["category"],
                                                         Category.active.is_(True)))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[dict]] = {}
     if category is None:
-        errors["category"] = [f"Unknown category {form['category']}."]
+        errors["category"] = [problem("unknown_category", code=form["category"])]
     try:
         infos = check_photos(photos)
     except BadInput as exc:
@@ -52,7 +53,7 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
         infos = []
     lon, lat, source = _location(form, infos, errors)
     if errors:
-        raise BadInput("The report cannot be accepted.", errors)
+        raise BadInput("report_refused", errors)
 
     now = clock.now()
     ticket = Ticket(number=next_ticket_number(db.session, now, clock.zone()),
@@ -91,15 +92,15 @@ def _location(form, infos, errors) -> tuple[float, float, str]:
             if info.gps is not None:
                 return info.gps[0], info.gps[1], "exif"
         if "photos" not in errors:
-            errors["location"] = ["Give lat and lng, or a photo that carries GPS."]
+            errors["location"] = [problem("location_required")]
         return 0.0, 0.0, ""
     if lat is None or lon is None:
-        errors["lat" if lat is None else "lng"] = ["Give both lat and lng."]
+        errors["lat" if lat is None else "lng"] = [problem("lat_and_lng_together")]
         return 0.0, 0.0, ""
     try:
         check_point(lon, lat)
     except GeometryError as exc:
-        errors["location"] = [str(exc)]
+        errors["location"] = [problem(exc.code)]
         return lon, lat, "pin"
     if form.get("coord_system") == "gcj02":
         lon, lat = gcj02_to_wgs84(lon, lat)

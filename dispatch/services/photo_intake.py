@@ -6,6 +6,7 @@ import hashlib
 from flask import current_app
 
 from ..core import photos as photo_core
+from ..core.errors import problem
 from ..extensions import db
 from ..models import OutboxJob, Photo, Ticket, TicketEvent
 from . import outbox, photo_store
@@ -16,20 +17,22 @@ def check_photos(photos: list[bytes]) -> list[photo_core.PhotoInfo]:
     """Refuse the whole upload if any photo is bad: too many, too big, not an image, truncated."""
     cfg = current_app.config
     if len(photos) > cfg["MAX_PHOTOS"]:
-        raise BadInput(f"At most {cfg['MAX_PHOTOS']} photos.",
-                       {"photos": [f"At most {cfg['MAX_PHOTOS']} photos."]})
+        raise BadInput("too_many_photos", {"photos": [problem("too_many_photos",
+                                                              n=cfg["MAX_PHOTOS"])]},
+                       n=cfg["MAX_PHOTOS"])
     infos, problems = [], []
     for number, data in enumerate(photos, start=1):
         if len(data) > cfg["MAX_PHOTO_BYTES"]:
             limit = cfg["MAX_PHOTO_BYTES"] // (1024 * 1024)
-            problems.append(f"Photo {number} is larger than {limit} MB.")
+            problems.append(problem("photo_too_large", n=number, mb=limit))
             continue
         try:
             infos.append(photo_core.inspect(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
         except photo_core.PhotoError as exc:
-            problems.append(f"Photo {number}: {exc}")
+            problems.append(problem("photo_unusable", n=number,
+                                    why=problem(f"photo_{exc.code}", **exc.params)))
     if problems:
-        raise BadInput("Photo rejected.", {"photos": problems})
+        raise BadInput("photos_refused", {"photos": problems})
     return infos
 
 

@@ -64,9 +64,9 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
         ticket.duplicate_of_id = original.id
         explanation["duplicate_of"] = {"number": original.number, "metres": round(metres)}
         explanation["steps"].append({
-            "step": "duplicate", "ok": False, "number": original.number,
-            "text": f"likely a duplicate of {original.number} ({metres:.0f} m away): "
-                    "the dispatcher decides"})
+            "step": "duplicate", "ok": False, "code": "likely_duplicate",
+            "params": {"number": original.number, "metres": round(metres)},
+            "number": original.number})
         explanation["outcome"] = "queued"
     if decision.dispatch and duplicate is None:
         department = db.session.scalar(select(Department).where(
@@ -81,8 +81,8 @@ def route_ticket(ticket: Ticket, *, rerouting: bool = False) -> None:
             explanation["suggestions"] = suggest_departments(
                 ticket, place.grid.code if place.grid else None,
                 place.grid.community_code if place.grid else None)
-        explanation["summary"] = "; ".join(s["text"] for s in explanation["steps"])
-        params = {"reason": explanation["steps"][-1]["text"], "explanation": explanation}
+        # the event's reason is the deciding step's code; its words come from the catalogue
+        params = {"reason": explanation["steps"][-1]["code"], "explanation": explanation}
         action = "queue"
     outcome = lifecycle.decide(facts(ticket), SYSTEM, action, params, version=None, now=now)
     if not rerouting:

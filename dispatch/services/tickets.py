@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..core import lifecycle
+from ..core.errors import problem
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
@@ -70,7 +71,7 @@ def apply_decision(ticket: Ticket, decision: Decision, actor: Actor, now: dateti
 def get_ticket(number: str) -> Ticket:
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:
-        raise NotFound(f"No ticket {number}.")
+        raise NotFound("ticket_not_found", number=number)
     return ticket
 
 
@@ -113,8 +114,8 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
     action = payload["action"]
     params = {k: v for k, v in payload.items() if k not in ("action", "version")}
     if photos and action != "resolve":
-        raise BadInput("Photos can only be attached when resolving.",
-                       {"photos": ["Only with action 'resolve'."]})
+        raise BadInput("photos_only_with_resolve",
+                       {"photos": [problem("photos_only_with_resolve")]})
     params = _resolve_references(action, params)
     now = clock.now()
     decision = lifecycle.decide(facts(ticket), actor, action, params,
@@ -140,8 +141,8 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         photo_store.remove(written)
         db.session.expire_all()
         current = get_ticket(number)
-        raise lifecycle.Stale(
-            f"The ticket has changed (now version {current.version}).") from exc
+        raise lifecycle.Stale("stale_version", current=current.version,
+                              sent=payload.get("version")) from exc
     except Exception:
         db.session.rollback()
         photo_store.remove(written)
@@ -161,29 +162,31 @@ def _tell_merged_reporters(ticket: Ticket, actor: Actor, now: datetime) -> None:
 def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:
     """Turn codes and numbers from the client into the refs the core checks."""
     if action == "dispatch":
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[dict]] = {}
         if params.get("board") and db.session.get(Board, params["board"]) is None:
-            errors["board"] = [f"Unknown board {params['board']}."]
+            errors["board"] = [problem("unknown_board", code=params["board"])]
         if params.get("department"):
             params["department"] = _department_ref(params["department"], errors, "department")
         params["helpers"] = [_department_ref(code, errors, "helpers")
                              for code in params.get("helpers") or []]
         if errors:
-            raise BadInput("Unknown board or department.", errors)
+            raise BadInput("unknown_board_or_department", errors)
     if action == "merge" and params.get("into"):
         target = db.session.scalar(select(Ticket).where(Ticket.number == params["into"]))
         if target is None:
-            raise BadInput(f"No ticket {params['into']}.", {"into": ["Unknown ticket."]})
+            raise BadInput("ticket_not_found", {"into": [problem("unknown_ticket",
+                                                                 number=params["into"])]},
+                           number=params["into"])
         params["into_ticket"] = target
         params["into"] = facts(target)
     return params
 
 
-def _department_ref(code: str, errors: dict[str, list[str]], field: str) -> DepartmentRef | None:
+def _department_ref(code: str, errors: dict[str, list[dict]], field: str) -> DepartmentRef | None:
     dept = db.session.scalar(select(Department).where(Department.code == code,
                                                       Department.active.is_(True)))
     if dept is None:
-        errors.setdefault(field, []).append(f"Unknown department {code}.")
+        errors.setdefault(field, []).append(problem("unknown_department", code=code))
         return None
     return DepartmentRef(dept.id, dept.code, dept.board_codes)
 
@@ -192,10 +195,10 @@ def photo_file(user: User, photo_id: int, rendition: str) -> str:
     """The absolute path of a processed rendition the user may see (never the original)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None:
-        raise NotFound("No such photo.")
+        raise NotFound("photo_not_found")
     if not can_see(user, photo.ticket):
-        raise lifecycle.Forbidden("This photo is not in your jurisdiction.")
+        raise lifecycle.Forbidden("not_your_jurisdiction")
     path = photo.display_path if rendition == "display" else photo.thumb_path
     if photo.status != "ready" or not path:
-        raise NotFound("The photo is still being processed.")
+        raise NotFound("photo_not_ready")
     return photo_store.absolute(path)

@@ -4,12 +4,12 @@ requests waiting for an answer, parked tickets. The dispatcher acts on the ticke
 from flask import render_template
 from flask_login import current_user
 
+from ..http.messages import Names, routing_summary
 from ..services import queues
 from ..services.history import routing_explanation
 from .access import roles_required
 from .blueprint import bp
 from .labels import local_time
-from .ticket import Names, routing_summary
 
 
 @bp.get("/dispatch")

@@ -1,38 +1,17 @@
-"""Words people see for the system's codes: states, actions, roles, boards, departments."""
+"""Words people see for the system's codes: states, actions, roles, boards, departments.
 
+The words themselves live in dispatch/http/messages.py, shared with the API; here they become Jinja
+filters. The filters take the template context so Jinja cannot fold a label for a literal
+(`"resolve"|action_label`) into the compiled template in whatever language the first page
+happened to be in.
+"""
 
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 from .. import clock
+from ..http.messages import ACTIONS, ROLES, STATES, name_of
 
-STATES = {
-    "reported": _l("Awaiting dispatch"), "dispatched": _l("Dispatched"),
-    "accepted": _l("In hand"), "resolved": _l("Resolved, to verify"),
-    "closed": _l("Closed"), "voided": _l("Voided"), "merged": _l("Merged"),
-    "parked": _l("Parked"),
-}
-ACTIONS = {
-    "report": _l("Reported"), "dispatch": _l("Dispatch"), "queue": _l("Sent to dispatch queue"),
-    "accept": _l("Accept"), "resolve": _l("Resolve"), "verify": _l("Pass verification"),
-    "rework": _l("Send back for rework"), "send_back": _l("Send back (not ours)"),
-    "void": _l("Void"), "merge": _l("Merge as duplicate"), "merged_in": _l("Duplicate merged in"),
-    "request_extension": _l("Request extension"), "approve_extension": _l("Approve extension"),
-    "reject_extension": _l("Reject extension"), "request_park": _l("Request parking"),
-    "park": _l("Park"), "reject_park": _l("Reject parking"), "unpark": _l("Resume"),
-}
-ROLES = {
-    "grid_worker": _l("Grid worker"), "dispatcher": _l("Dispatcher"), "handler": _l("Handler"),
-    "leader": _l("Leader"), "admin": _l("Administrator"), "system": _l("System"),
-}
-
-
-def name_of(obj) -> str:
-    """A board, department, category, community or grid in the reader's language."""
-    if obj is None:
-        return ""
-    english = str(get_locale()) == "en" and getattr(obj, "name_en", "")
-    return english or obj.name_zh
+__all__ = ["ACTIONS", "ROLES", "STATES", "local_time", "name_of", "register_filters"]
 
 
 def local_time(value) -> str:
@@ -42,8 +21,16 @@ def local_time(value) -> str:
     return value.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
 
 
+def _per_request(words):
+    """A filter that looks its words up when the page is rendered, never when compiled."""
+    @pass_context
+    def label(context, value):
+        return words(value)
+    return label
+
+
 def register_filters(app) -> None:
-    app.jinja_env.filters["state_label"] = lambda s: STATES.get(s, s)
-    app.jinja_env.filters["action_label"] = lambda a: ACTIONS.get(a, a)
-    app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)
-    app.jinja_env.filters["name"] = name_of
+    app.jinja_env.filters["state_label"] = _per_request(lambda s: str(STATES.get(s, s)))
+    app.jinja_env.filters["action_label"] = _per_request(lambda a: str(ACTIONS.get(a, a)))
+    app.jinja_env.filters["role_label"] = _per_request(lambda r: str(ROLES.get(r, r)))
+    app.jinja_env.filters["name"] = _per_request(name_of)

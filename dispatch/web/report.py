@@ -14,12 +14,14 @@ from functools import lru_cache
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pypinyin import Style, lazy_pinyin
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..core.errors import DomainError
+from ..http.messages import Names, render
 from ..services import deadlines, reference, transactions
 from ..services.errors import NotFound
 from ..services.intake import REPORTING_ROLES, submit_report
@@ -175,26 +177,29 @@ def _read_photos(files) -> tuple[list[bytes], dict[str, list[str]]]:
     return photos, ({"photos": problems} if problems else {})
 
 
+# what the worker holding the phone is told, by the service's problem code
+_WORKER_WORDS = {
+    "unknown_category": _l("Unknown category; choose one from the list."),
+    "location_required": _l("Set the pin on the map, or attach a photo that carries GPS."),
+    "lat_and_lng_together": _l("Set the pin on the map, or attach a photo that carries GPS."),
+}
+
+
 def _service_errors(exc: DomainError) -> dict[str, list[str]]:
-    """The service speaks English to machines; say the same to the worker in their language."""
-    known = {
-        "category": _("Unknown category; choose one from the list."),
-        "photos": _("A photo was refused: use complete JPEG, PNG or WebP photos."),
-        "location": _("Set the pin on the map, or attach a photo that carries GPS."),
-        "lat": _("Set the pin on the map, or attach a photo that carries GPS."),
-        "lng": _("Set the pin on the map, or attach a photo that carries GPS."),
-    }
+    """The service's problems in the worker's words; a lat/lng problem is shown at the map,
+    a refused photo with what to do and then which photo and why."""
+    names = Names()
     errors: dict[str, list[str]] = {}
-    for field, details in (exc.errors or {}).items():
+    for field, problems in (exc.errors or {}).items():
         target = "location" if field in ("lat", "lng") else field
-        message = known.get(field)
-        if message is None:
-            errors.setdefault(target, []).extend(str(d) for d in details)
-            continue
-        errors.setdefault(target, [message])
-        if field == "photos":  # which photo and why: the detail the service gives
-            errors[target].extend(str(d) for d in details)
-    return errors or {"form": [exc.message]}
+        shown = errors.setdefault(target, [])
+        if field == "photos" and not shown:
+            shown.append(_("A photo was refused: use complete JPEG, PNG or WebP photos."))
+        for item in problems:
+            words = str(_WORKER_WORDS.get(item["code"]) or render(item, names=names))
+            if words not in shown:
+                shown.append(words)
+    return errors or {"form": [render(exc.message, exc.params, names)]}
 
 
 def _refuse(as_json: bool, status: int, message: str, errors: dict, values: dict, key: str,

@@ -63,14 +63,18 @@ def test_a_photo_that_is_not_a_whole_image_is_refused(api, photo, message):
     r = api.report(photos=[jpeg(), photo])
     assert r.status_code == 422, r.json
     assert "photos" in r.json["errors"]
-    assert "Photo 2" in r.json["errors"]["photos"][0]
+    assert r.json["errors"]["photos"][0].startswith("第 2 张照片无法使用")
+    refused = r.json["error_codes"]["photos"][0]
+    assert refused["code"] == "photo_unusable" and refused["params"]["n"] == 2
+    if message != "photo":
+        assert refused["params"]["why"]["code"] == f"photo_{message}"
     assert_nothing_written(api)
 
 
 def test_an_oversize_photo_is_refused(api):
     r = api.report(photos=[noise(PHOTO_LIMIT + 1)])
     assert r.status_code == 422
-    assert "larger than" in r.json["errors"]["photos"][0]
+    assert r.json["error_codes"]["photos"][0]["code"] == "photo_too_large"
     assert_nothing_written(api)
 
 
@@ -89,7 +93,8 @@ def test_an_oversize_upload_is_refused_before_it_is_read(api):
 
 def test_more_than_six_photos_are_refused(api):
     r = api.report(photos=[jpeg(64, 64)] * 7)
-    assert r.status_code == 422 and "At most 6" in r.json["errors"]["photos"][0]
+    assert r.status_code == 422 and r.json["errors"]["photos"] == ["最多 6 张照片。"]
+    assert r.json["error_codes"]["photos"] == [{"code": "too_many_photos", "params": {"n": 6}}]
     assert_nothing_written(api)
 
 
@@ -157,8 +162,12 @@ def test_unknown_tickets_departments_and_merge_targets_are_named(api):
     assert (r.status_code, r.json["code"]) == (404, "not_found")
     r = api.act("dispatcher", number, "dispatch", board="livelihood", department="nobody")
     assert r.status_code == 422 and "nobody" in r.json["errors"]["department"][0]
+    assert r.json["error_codes"]["department"] == [
+        {"code": "unknown_department", "params": {"code": "nobody"}}]
     r = api.act("dispatcher", number, "dispatch", board="livelihood", department="police")
-    assert r.status_code == 422 and "does not serve" in r.json["message"]
+    assert r.status_code == 422 and r.json["message"] == "观音桥派出所不服务“民生服务”板块。"
+    assert r.json["error_codes"]["department"] == [
+        {"code": "not_on_board", "params": {"board": "livelihood"}}]
     r = api.act("dispatcher", number, "merge", into="2026-424242")
     assert r.status_code == 422 and "into" in r.json["errors"]
 

@@ -21,7 +21,9 @@ def test_report_with_photos_goes_from_intake_to_closed(api):
     assert ticket["grid"] == "500105001001001"
     assert ticket["community"] == "500105001001" and ticket["street"] == "500105001"
     assert ticket["routing"]["outcome"] == "dispatched"
-    assert "500105001001001" in ticket["routing"]["summary"]
+    assert ticket["routing"]["steps"][0]["code"] == "point_in_grid"
+    assert "500105001001001" in ticket["routing"]["summary"]  # in words, in Chinese
+    assert ticket["routing"]["steps"][0]["text"].startswith("上报位置位于网格")
     photos = ticket["photos"]
     assert [p["status"] for p in photos] == ["ready", "ready"]
     assert max(photos[0]["width"], photos[0]["height"]) == 2048
@@ -85,8 +87,10 @@ def test_send_back_goes_to_the_dispatcher_who_re_routes_it(api):
     assert [t["number"] for t in queue["items"]] == [number]
     requeued = api.ticket(number)["events"][-1]
     assert requeued["action"] == "queue"
-    assert "urban_mgmt.sanitation already sent it back" in requeued["data"]["explanation"][
-        "summary"]
+    assert {"step": "category", "ok": False, "code": "category_default_sent_back",
+            "params": {"category": "5001", "department": "urban_mgmt.sanitation"},
+            "category": "5001", "department": "urban_mgmt.sanitation"} in requeued["data"][
+        "explanation"]["steps"]
     r = api.act("dispatcher", number, "dispatch", board="livelihood",
                 department="urban_mgmt.greening", helpers=["urban_mgmt.sanitation"],
                 note="绿化带内垃圾，绿化科牵头，环卫科协助")
@@ -107,11 +111,11 @@ def test_send_back_goes_to_the_dispatcher_who_re_routes_it(api):
 def test_reports_routing_cannot_decide_wait_in_the_street_queue(api):
     other = api.report(category="9999", description="不知道归谁管的问题").json["number"]
     outside = api.report(location=OUTSIDE, description="网格外的井盖").json["number"]
-    for number, reason in ((other, "9999"), (outside, "outside every grid")):
+    for number, reason in ((other, "category_no_default"), (outside, "point_outside_grids")):
         ticket = api.ticket(number)
         assert ticket["state"] == "reported"
         assert ticket["routing"]["outcome"] == "queued"
-        assert reason in ticket["routing"]["summary"]
+        assert reason in [step["code"] for step in ticket["routing"]["steps"]]
         assert ticket["street"] == "500105001"  # the reporter's street holds it
     queue = api.get("dispatcher", "/api/v1/tickets?state=reported").json
     assert {t["number"] for t in queue["items"]} == {other, outside}
@@ -171,7 +175,7 @@ def test_refusals_say_why_with_the_right_status(api):
     r = api.act("worker1", number, "accept")
     assert (r.status_code, r.json["code"]) == (403, "forbidden")
     r = api.act("handler.sanitation", number, "accept")
-    assert (r.status_code, r.json["message"]) == (403, "This ticket is not in your jurisdiction.")
+    assert (r.status_code, r.json["message"]) == (403, "此工单不在您的辖区或职责范围内。")
     r = api.act("handler.municipal", number, "resolve", note="x")
     assert (r.status_code, r.json["code"]) == (422, "transition_not_allowed")
     r = api.act("handler.municipal", number, "send_back")

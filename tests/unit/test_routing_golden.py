@@ -76,7 +76,7 @@ def test_the_golden_table_is_large_and_covers_every_board():
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden_report_goes_where_a_dispatcher_would_send_it(engine, case):
     decision = decide(engine, case)
-    summary = decision.explanation()["summary"]
+    summary = [(s["code"], s["params"]) for s in decision.explanation()["steps"]]
     if case["expected"] == "queue":
         assert not decision.dispatch, summary
         return

@@ -366,15 +366,53 @@ def test_the_dispatch_queue_shows_what_waits_for_a_dispatcher(api, as_user):
 
 def test_the_routing_explanation_names_the_jurisdiction_and_the_suggestions(app):
     """Pure rendering of a stored explanation, in Chinese."""
-    from dispatch.web.ticket import routing_lines
+    from dispatch.http.messages import routing_lines
 
     explanation = {"outcome": "queued", "steps": [
-        {"step": "jurisdiction", "ok": True, "text": "the point lies in 洋河体育公园 (park)",
-         "kind": "park", "owner": "urban_mgmt.greening"},
-        {"step": "outcome", "ok": False, "text": "nothing decided"}],
+        {"step": "jurisdiction", "ok": True, "code": "point_in_jurisdiction",
+         "params": {"name": "洋河体育公园", "kind": "park", "department": "urban_mgmt.greening"}},
+        {"step": "outcome", "ok": False, "code": "nothing_decided", "params": {}}],
         "suggestions": [{"department": "urban_mgmt.municipal", "confidence": 0.82},
                         {"department": "urban_mgmt.greening", "confidence": 0.1}]}
     with app.test_request_context("/?lang=zh_CN"):
         lines = [line["text"] for line in routing_lines(explanation)]
     assert lines[0] == "上报位置位于洋河体育公园（公园），由绿化科负责。"
     assert lines[-1] == "根据以往办结工单推荐（由派遣员决定）：市政科 82%、绿化科 10%"
+
+
+def submit_labels(page: str) -> dict[str, str]:
+    """Each action form's submit button text, by action."""
+    return {action: label.strip() for action, label in re.findall(
+        r'data-action="(\w+)".*?<button type="submit"[^>]*>([^<]*)</button>', page, re.S)}
+
+
+def test_action_buttons_speak_each_readers_language_whatever_page_came_first(api, as_user):
+    """Jinja used to fold `"resolve"|action_label` into the compiled template: in a fresh app
+    whose first ticket page was English, Chinese readers then saw "Resolve" too."""
+    accepted = api.report().json["number"]
+    api.act("handler.municipal", accepted, "accept")
+    resolved = api.report(description="井盖松动", location=EAST).json["number"]
+    api.act("handler.municipal", resolved, "accept")
+    api.act("handler.municipal", resolved, "resolve", note="已加固")
+    waiting = api.report(category="9999", description="不知道归谁管",
+                         location=FAR_EAST).json["number"]
+    handler = as_user("handler.municipal")
+
+    english = submit_labels(handler.get(f"/tickets/{accepted}?lang=en").get_data(as_text=True))
+    assert english["resolve"] == "Resolve"
+    assert english["request_extension"] == "Request extension"
+
+    chinese = submit_labels(as_user("handler.municipal").get(f"/tickets/{accepted}")
+                            .get_data(as_text=True))
+    assert chinese["resolve"] == "处置反馈"
+    assert chinese["request_extension"] == "申请延期"
+    chinese = submit_labels(as_user("worker1").get(f"/tickets/{resolved}")
+                            .get_data(as_text=True))
+    assert chinese["rework"] == "核查不通过，返工"
+    chinese = submit_labels(as_user("dispatcher").get(f"/tickets/{waiting}")
+                            .get_data(as_text=True))
+    assert chinese["dispatch"] == "派遣"
+    assert chinese["merge"] == "合并为重复件"
+    # and English again for whoever asks for it
+    english = submit_labels(handler.get(f"/tickets/{accepted}").get_data(as_text=True))
+    assert english["resolve"] == "Resolve"

@@ -1,0 +1,343 @@
+"""Codes into words: the one catalogue of what the system says, for the API and the pages alike.
+
+Why: the core and the services speak in codes with parameters (refusals, field problems,
+routing steps: ARCHITECTURE.md, "Codes, not sentences"). This module is where the shell turns
+them into the asker's language, so an API client and a page say the same thing, in Chinese or
+English, and nothing anywhere recognises English text to translate it. Message ids are English
+(translations/zh_CN/messages.po); a parameter named after a kind of thing (board, department,
+grid, category, state, action, role, ...) is shown by its name in the reader's language.
+
+A code missing from the catalogue is shown as it came (a sentence someone forgot to code stays
+readable); tests/unit/test_messages.py checks that every code the code base raises is here.
+"""
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..services import reference
+
+# --- the words for the system's own codes -----------------------------------------------------
+
+STATES = {
+    "reported": _l("Awaiting dispatch"), "dispatched": _l("Dispatched"),
+    "accepted": _l("In hand"), "resolved": _l("Resolved, to verify"),
+    "closed": _l("Closed"), "voided": _l("Voided"), "merged": _l("Merged"),
+    "parked": _l("Parked"),
+}
+ACTIONS = {
+    "report": _l("Reported"), "dispatch": _l("Dispatch"), "queue": _l("Sent to dispatch queue"),
+    "accept": _l("Accept"), "resolve": _l("Resolve"), "verify": _l("Pass verification"),
+    "rework": _l("Send back for rework"), "send_back": _l("Send back (not ours)"),
+    "void": _l("Void"), "merge": _l("Merge as duplicate"), "merged_in": _l("Duplicate merged in"),
+    "request_extension": _l("Request extension"), "approve_extension": _l("Approve extension"),
+    "reject_extension": _l("Reject extension"), "request_park": _l("Request parking"),
+    "park": _l("Park"), "reject_park": _l("Reject parking"), "unpark": _l("Resume"),
+}
+ROLES = {
+    "grid_worker": _l("Grid worker"), "dispatcher": _l("Dispatcher"), "handler": _l("Handler"),
+    "leader": _l("Leader"), "admin": _l("Administrator"), "system": _l("System"),
+}
+REQUESTS = {"extension": _l("extension"), "park": _l("parking")}
+JURISDICTION_KINDS = {
+    "park": _l("park"), "river_bank": _l("river bank"), "road_section": _l("road section"),
+    "school_zone": _l("school zone"), "industrial_estate": _l("industrial estate"),
+    "market": _l("market"), "construction_site": _l("construction site"),
+}
+TIME_LIMITS = {"working_days": _l("%(n)s working days"),
+               "working_hours": _l("%(n)s working hours"),
+               "clock_hours": _l("%(n)s hours round the clock")}
+
+MESSAGES = {
+    # refusals: the `message` of an error answer
+    "invalid_input": _l("The request has errors."),
+    "form_has_errors": _l("The form has errors."),
+    "action_has_errors": _l("The action has errors."),
+    "report_refused": _l("The report cannot be accepted."),
+    "missing_parameters": _l("%(action)s needs more information."),
+    "unknown_action": _l("Unknown action %(action)s."),
+    "role_may_not": _l("The role “%(role)s” may not take the action “%(action)s”."),
+    "role_may_not_report": _l("The role “%(role)s” does not file reports."),
+    "not_your_jurisdiction": _l("This ticket is not in your jurisdiction."),
+    "stale_version": _l("Someone else changed this ticket (it is now at version "
+                        "%(current)s)."),
+    "not_in_this_state": _l("%(action)s is not possible while the ticket is %(state)s."),
+    "no_pending_request": _l("%(action)s is not possible: there is no pending %(request)s "
+                             "request."),
+    "request_pending": _l("%(action)s is not possible: a %(request)s request is already "
+                          "pending."),
+    "department_not_on_board": _l("%(department)s does not serve board %(board)s."),
+    "extension_hours_out_of_range": _l("The extra hours are out of range."),
+    "ticket_not_found": _l("There is no ticket %(number)s."),
+    "unknown_board_or_department": _l("Unknown board or department."),
+    "photo_not_found": _l("There is no such photo."),
+    "photo_not_ready": _l("The photo is still being processed."),
+    "photos_refused": _l("A photo was refused."),
+    "wrong_credentials": _l("Wrong username or password."),
+    "token_expired": _l("The sign-in has expired; sign in again."),
+    "token_invalid": _l("The token is not valid; sign in again."),
+    "account_inactive": _l("The account is not active."),
+    "bearer_required": _l("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."),
+    "bad_idempotency_key": _l("The Idempotency-Key is not valid."),
+    "json_object_required": _l("Send a JSON object (or a multipart form)."),
+    "no_grid_here": _l("The point lies outside every grid."),
+    "board_summary_forbidden": _l("Board summaries are for leaders, dispatchers and admins."),
+    "board_not_found": _l("There is no board %(code)s."),
+    "street_not_found": _l("There is no street %(code)s."),
+    "kpi_forbidden": _l("KPIs are for leaders, dispatchers, admins and a handler's own "
+                        "department."),
+    "invalid_scope": _l("A scope is all, or kind:code with kind one of department, board, "
+                        "grid, community, street."),
+    "admins_only": _l("Only administrators manage routing rules."),
+    "rules_not_changed": _l("The routing rules were not changed."),
+    "invalid_rule": _l("Routing rule problem: %(detail)s"),
+    # errors of HTTP itself (their code is the status's slug)
+    "not_found": _l("Not found."),
+    "method_not_allowed": _l("This method is not allowed here."),
+    "request_entity_too_large": _l("The request is too large."),
+    "bad_request": _l("The request is malformed."),
+    "unsupported_media_type": _l("This content type is not supported."),
+    "internal_error": _l("Internal error; it has been logged."),
+    # field problems: the `errors` of an answer, the marked fields of a form
+    "required": _l("This field is required."),
+    "not_null": _l("This field may not be empty."),
+    "invalid_value": _l("Invalid value."),
+    "unknown_field": _l("Unknown field."),
+    "not_a_string": _l("Not valid text."),
+    "not_an_integer": _l("Not a whole number."),
+    "not_a_number": _l("Not a valid number."),
+    "not_a_finite_number": _l("Must be a finite number."),
+    "number_too_large": _l("The number is too large."),
+    "not_a_boolean": _l("Not true or false."),
+    "not_a_list": _l("Not a list."),
+    "not_a_mapping": _l("Not an object."),
+    "not_a_date": _l("Not a valid date."),
+    "not_a_datetime": _l("Not a valid date and time."),
+    "length_between": _l("Between %(min)s and %(max)s characters."),
+    "too_short": _l("At least %(min)s characters."),
+    "too_long": _l("At most %(max)s characters."),
+    "length_must_be": _l("Exactly %(equal)s characters."),
+    "between": _l("Must be between %(min)s and %(max)s."),
+    "at_least": _l("Must be at least %(min)s."),
+    "at_most": _l("Must be at most %(max)s."),
+    "one_of": _l("Must be one of: %(choices)s."),
+    "invalid_json": _l("Not valid JSON."),
+    "printable_characters": _l("%(min)s to %(max)s printable characters."),
+    "period_end_before_start": _l("'to' must be after 'from'."),
+    "period_too_long": _l("At most %(days)s days."),
+    "unknown_board": _l("Unknown board %(code)s."),
+    "unknown_department": _l("Unknown department %(code)s."),
+    "unknown_category": _l("Unknown category %(code)s."),
+    "unknown_ticket": _l("There is no ticket with this number."),
+    "not_on_board": _l("This department does not serve board %(board)s."),
+    "lead_cannot_help": _l("Must not include the lead department."),
+    "merge_into_itself": _l("A ticket cannot be merged into itself."),
+    "merge_target_not_open": _l("Can only merge into an open ticket."),
+    "merge_across_streets": _l("Can only merge into a ticket of the same street."),
+    "whole_number_between": _l("A whole number from %(min)s to %(max)s."),
+    "photos_only_with_resolve": _l("Photos can only be attached when resolving."),
+    "too_many_photos": _l("At most %(n)s photos."),
+    "photo_too_large": _l("Photo %(n)s is larger than %(mb)s MB."),
+    "upload_too_large": _l("The upload is larger than %(mb)s MB."),
+    "photo_unusable": _l("Photo %(n)s is not a usable image (%(why)s)."),
+    "photo_empty": _l("the file is empty"),
+    "photo_not_an_image": _l("not an image"),
+    "photo_truncated": _l("incomplete or damaged"),
+    "photo_unsupported_format": _l("%(format)s is not accepted; use JPEG, PNG or WebP"),
+    "photo_too_many_pixels": _l("too many pixels"),
+    "location_required": _l("Give lat and lng, or a photo that carries GPS."),
+    "lat_and_lng_together": _l("Give both lat and lng."),
+    "coordinates_not_numbers": _l("Coordinates must be numbers."),
+    "coordinates_not_finite": _l("Coordinates must be finite numbers."),
+    "coordinates_out_of_range": _l("Latitude must be within ±90 and longitude within ±180."),
+    "invalid_geometry": _l("Not a usable place."),
+    # routing steps (core/routing.py, services/routing.py)
+    "point_outside_grids": _l("The reported point lies outside every grid."),
+    "point_snapped_to_grid": _l("The reported point lies %(metres)s m outside the grids; it "
+                                "is taken to the nearest grid, %(grid)s."),
+    "point_in_grid": _l("The reported point lies in grid %(grid)s."),
+    "point_in_jurisdiction": _l("The point lies in %(name)s (%(kind)s), which "
+                                "%(department)s looks after."),
+    "sent_back_too_often": _l("Sent back %(n)s times: the dispatcher decides."),
+    "place_unknown": _l("The place is unknown: the ticket waits in the street's dispatch "
+                        "queue."),
+    "outside_grids_rule_only": _l("Outside the grids only a rule may decide, not the default "
+                                  "of category %(category)s."),
+    "nothing_decided": _l("So the ticket waits in the street's dispatch queue."),
+    "rule_decided": _l("Rule %(rule)s matched (%(matched)s): board %(board)s, lead department "
+                       "%(department)s."),
+    "rule_added": _l("Rule %(rule)s matched (%(matched)s) and adds helping departments."),
+    "no_rule_matched": _l("No routing rule matched."),
+    "category_default": _l("Category %(category)s belongs to board %(board)s; its default "
+                           "department is %(department)s."),
+    "category_default_sent_back": _l("The default department of category %(category)s, "
+                                     "%(department)s, already sent this ticket back."),
+    "category_no_default": _l("Category %(category)s has no usable default department: a "
+                              "dispatcher has to choose."),
+    "likely_duplicate": _l("Probably a duplicate of %(number)s: the dispatcher decides."),
+}
+
+
+# --- names of things, in the reader's language ------------------------------------------------
+
+def name_of(obj) -> str:
+    """A board, department, category, community or grid in the reader's language."""
+    if obj is None:
+        return ""
+    english = str(get_locale()) == "en" and getattr(obj, "name_en", "")
+    return english or obj.name_zh
+
+
+class Names:
+    """Codes in stored explanations, event data and message parameters → names in the
+    reader's language. The names of every board, department, category and grid (a few hundred
+    short rows) are read once, the first time one is asked for: fifty explanations cost what
+    one does."""
+
+    def __init__(self):
+        self._known: dict[str, dict[str, reference.Named]] | None = None
+
+    def _named(self, kind: str, code: str) -> reference.Named | None:
+        if self._known is None:
+            self._known = {k: reference.names(k) for k in reference.NAMED}
+        return self._known[kind].get(code)
+
+    def board(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return name_of(self._named("board", code)) or code
+
+    def department(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return name_of(self._named("department", code)) or code
+
+    def grid(self, code: str | None) -> str:
+        if not code:
+            return ""
+        grid = self._named("grid", code)
+        return f"{name_of(grid)}（{code}）" if grid else code
+
+    def category(self, code: str | None) -> str:
+        if not code:
+            return ""
+        cat = self._named("category", code)
+        return f"{code} {name_of(cat)}" if cat else code
+
+
+def _labelled(labels: dict):
+    return lambda value, names: str(labels.get(value, value))
+
+
+_NAMED = {
+    "board": lambda v, names: names.board(v),
+    "department": lambda v, names: names.department(v),
+    "departments": lambda v, names: names.department(v),
+    "grid": lambda v, names: names.grid(v),
+    "category": lambda v, names: names.category(v),
+    "kind": _labelled(JURISDICTION_KINDS), "state": _labelled(STATES),
+    "action": _labelled(ACTIONS), "role": _labelled(ROLES), "request": _labelled(REQUESTS),
+}
+
+
+def list_separator() -> str:
+    return "、" if str(get_locale()).startswith("zh") else ", "
+
+
+class _Words(dict):
+    def __missing__(self, key):  # a message asking for a parameter the code did not give
+        return ""
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def render(code: str | dict, params: dict[str, Any] | None = None,
+           names: Names | None = None) -> str:
+    """A code (or a problem {code, params}) in words, in the request's language."""
+    if isinstance(code, dict):
+        code, params = code.get("code", ""), code.get("params")
+    template = MESSAGES.get(code)
+    if template is None:
+        return str(code)
+    names = names or Names()
+    words = _Words({key: _word(key, value, names) for key, value in (params or {}).items()})
+    return str(template) % words
+
+
+def _word(key: str, value: Any, names: Names) -> Any:
+    if isinstance(value, dict) and "code" in value:
+        return render(value, names=names)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list_separator().join(str(_word(key, v, names)) for v in value)
+    if value is None:
+        return ""
+    named = _NAMED.get(key)
+    return named(value, names) if named else value
+
+
+def render_errors(errors: dict[str, list] | None,
+                  names: Names | None = None) -> dict[str, list[str]]:
+    """Field problems → {field: [words]}."""
+    names = names or Names()
+    return {field: [render(p, names=names) for p in items]
+            for field, items in (errors or {}).items()}
+
+
+def time_limit_text(limit) -> str:
+    """A time limit (value, unit) in words: "1 小时（自然时）", "3 working days"."""
+    return str(TIME_LIMITS.get(limit.unit, "%(n)s")) % {"n": limit.value}
+
+
+# --- routing explanations -----------------------------------------------------------------------
+
+def step_text(step: dict, names: Names | None = None) -> str:
+    """One routing step in words. Steps stored before they carried codes keep their text."""
+    if "code" not in step:
+        return str(step.get("text", ""))
+    return render(step["code"], step.get("params"), names)
+
+
+def routing_lines(explanation: dict | None, names: Names | None = None) -> list[dict]:
+    """The routing explanation step by step, in words a dispatcher reads: [{ok, text}]."""
+    if not explanation:
+        return []
+    names = names or Names()
+    if explanation.get("by") == "dispatcher":
+        lines = [{"ok": True, "text": _("Dispatched by hand by a dispatcher.")}]
+        if explanation.get("summary"):
+            lines.append({"ok": True, "text": _("Dispatcher's note: %(note)s",
+                                                note=explanation["summary"])})
+        return lines
+    lines = [{"ok": bool(step.get("ok", True)), "text": step_text(step, names)}
+             for step in explanation.get("steps") or []]
+    suggestions = explanation.get("suggestions") or []
+    if suggestions:  # learned from past tickets; shown, never acted on automatically
+        listed = list_separator().join(
+            f"{names.department(s['department'])} {round(s['confidence'] * 100)}%"
+            for s in suggestions)
+        lines.append({"ok": True, "text": _("Suggested from tickets closed before (a dispatcher "
+                                            "decides): %(list)s", list=listed)})
+    if not lines and explanation.get("summary"):
+        lines.append({"ok": explanation.get("outcome") == "dispatched",
+                      "text": explanation["summary"]})
+    return lines
+
+
+def routing_summary(explanation: dict | None, names: Names | None = None) -> str:
+    """The steps as one paragraph (Chinese sentences need no space between them)."""
+    gap = "" if str(get_locale()).startswith("zh") else " "
+    return gap.join(line["text"] for line in routing_lines(explanation, names))
+
+
+def explanation_in_words(explanation: dict | None, names: Names | None = None) -> dict | None:
+    """A stored explanation for the API: its codes as they are, plus each step's `text` and a
+    `summary` in the asker's language."""
+    if not explanation or explanation.get("by") == "dispatcher":
+        return explanation
+    names = names or Names()
+    return {**explanation,
+            "steps": [{**step, "text": step_text(step, names)}
+                      for step in explanation.get("steps") or []],
+            "summary": routing_summary(explanation, names)}
