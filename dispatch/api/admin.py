@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ..core.errors import problem
-from ..core.lifecycle import Forbidden
 from ..core.rules import RuleError
 from ..http.validation import Schema
+from ..services import policy
 from ..services.errors import BadInput
 from ..services.rules_admin import current_rules, replace_rules
 from .auth import BEARER, auth_required
@@ -21,8 +21,7 @@ class RulesSchema(Schema):
 
 
 def _admin_only():
-    if g.user.role != "admin":
-        raise Forbidden("admins_only")
+    policy.require(g.user, policy.Permission.ADMINISTER)
 
 
 @blp.get("/admin/routing-rules")

@@ -8,9 +8,9 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from ..core import kpi
 from ..core.errors import problem
-from ..core.lifecycle import Forbidden
 from ..http.validation import Coded, Schema
 from ..services import kpi as kpi_service
+from ..services import policy
 from ..services.errors import BadInput
 from .auth import BEARER, auth_required
 
@@ -43,16 +43,8 @@ class DepartmentArgs(PeriodArgs):
 
 def _street_limit(scope: kpi.Scope | None) -> int | None:
     """Admins see everything; leaders and dispatchers their street; handlers their own
-    department's figures only."""
-    user = g.user
-    if user.role == "admin":
-        return None
-    if user.role in ("leader", "dispatcher"):
-        return user.street_id
-    if user.role == "handler" and scope is not None and scope.kind == "department" \
-            and user.department and scope.code == user.department.code:
-        return None
-    raise Forbidden("kpi_forbidden")
+    department's figures only (core.policy.kpi_street_limit)."""
+    return policy.kpi_street_limit(g.user, scope)
 
 
 def _period(args) -> kpi.Period:

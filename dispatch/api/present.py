@@ -3,12 +3,10 @@
 from flask import url_for
 
 from .. import clock
-from ..core import lifecycle
 from ..http.messages import explanation_in_words
 from ..services import deadlines
-from ..services.actors import actor_for
 from ..services.history import routing_explanation
-from ..services.tickets import facts
+from ..services.tickets import allowed_actions
 
 
 def _code(obj) -> str | None:
@@ -37,7 +35,7 @@ def ticket_json(ticket, user, detail: bool = False) -> dict:
         "priority": ticket.priority,
         "sla": deadlines.status(ticket, clock.now()),
         "time_limit": _limit_json(deadlines.time_limit(ticket)),
-        "allowed_actions": lifecycle.allowed_actions(facts(ticket), actor_for(user)),
+        "allowed_actions": allowed_actions(user, ticket),
         "routing": explanation_in_words(routing_explanation(ticket)),
     }
     if detail:

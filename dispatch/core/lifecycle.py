@@ -92,10 +92,14 @@ class TicketFacts:
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts, and what their role binds them to (core.policy reads the same value)."""
+
     user_id: int | None
     role: str
     street_id: int | None = None
     department_ids: frozenset[int] = frozenset()  # the handler's department and its sections
+    department_code: str | None = None  # the handler's own department
+    board_code: str | None = None  # a board leader's board
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,10 @@ def _blank(value: Any) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _check(ticket: TicketFacts, actor: Actor, action: str, version: int | None) -> Rule:
+def authorize(ticket: TicketFacts, actor: Actor, action: str) -> Rule:
+    """The first checks alone: a known action (422), then role and jurisdiction (403).
+    Services run them before looking at an action's parameters, so whoever may not act on a
+    ticket learns nothing more than 403."""
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise InvalidParams("unknown_action", {"action": [problem("one_of", choices=ACTIONS)]},
@@ -218,6 +225,11 @@ def _check(ticket: TicketFacts, actor: Actor, action: str, version: int | None) 
         raise Forbidden("role_may_not", role=actor.role, action=action)
     if not in_jurisdiction(ticket, actor):
         raise Forbidden("not_your_jurisdiction")
+    return rule
+
+
+def _check(ticket: TicketFacts, actor: Actor, action: str, version: int | None) -> Rule:
+    rule = authorize(ticket, actor, action)
     if version is not None and version != ticket.version:
         raise Stale("stale_version", current=ticket.version, sent=version)
     if ticket.state not in rule.from_states:

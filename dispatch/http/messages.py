@@ -91,6 +91,9 @@ MESSAGES = {
     "invalid_scope": _l("A scope is all, or kind:code with kind one of department, board, "
                         "grid, community, street."),
     "admins_only": _l("Only administrators manage routing rules."),
+    "console_forbidden": _l("The department console is for handlers and admins."),
+    "dispatch_queue_forbidden": _l("The dispatch queue is for dispatchers and admins."),
+    "not_bound_to_street": _l("Your account is not bound to a street."),
     "rules_not_changed": _l("The routing rules were not changed."),
     "invalid_rule": _l("Routing rule problem: %(detail)s"),
     # errors of HTTP itself (their code is the status's slug)

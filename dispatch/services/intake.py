@@ -14,14 +14,12 @@ from ..core.errors import problem
 from ..core.geo import GeometryError, check_point
 from ..extensions import db
 from ..models import Category, Ticket, User
-from . import outbox, photo_store
+from . import outbox, photo_store, policy
 from .actors import actor_for
 from .errors import BadInput
 from .numbers import next_ticket_number
 from .photo_intake import attach_photos, check_photos
 from .tickets import apply_decision
-
-REPORTING_ROLES = ("grid_worker", "dispatcher", "admin")
 
 
 def find_by_key(reporter: User, key: str | None) -> Ticket | None:
@@ -36,8 +34,7 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
     """Create the ticket, its first event, its photos and its jobs in one transaction.
 
     Returns (ticket, created); created is False when `key` was seen before."""
-    if reporter.role not in REPORTING_ROLES:
-        raise lifecycle.Forbidden("role_may_not_report", role=reporter.role)
+    policy.require(reporter, policy.Permission.FILE_REPORT)
     existing = find_by_key(reporter, key)
     if existing is not None:
         return existing, False

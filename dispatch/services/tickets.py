@@ -3,16 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..core import lifecycle
+from ..core import policy as core_policy
 from ..core.errors import problem
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
-from ..models import Board, Department, Photo, Ticket, TicketEvent, User, ticket_helpers
-from . import deadlines, kpi_rollups, outbox, photo_store, rollups
+from ..models import Board, Department, Photo, Ticket, TicketEvent, User
+from . import deadlines, kpi_rollups, outbox, photo_store, policy, rollups
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -82,25 +83,20 @@ def reread(ticket: Ticket) -> Ticket:
 
 
 def visible_to(user: User) -> Select:
-    """The tickets a user may see: admin all; dispatcher and leader their street; handler their
-    department's (lead or helping); grid worker their own reports."""
+    """The tickets a user may see (core.policy.ticket_scope): admin all; dispatcher and leader
+    their street; handler their department's (lead or helping); grid worker their own reports."""
+    scope = policy.ticket_scope(user)
     stmt = select(Ticket)
-    match user.role:
-        case "admin":
-            return stmt
-        case "dispatcher" | "leader":
-            return stmt.where(Ticket.street_id == user.street_id)
-        case "handler":
-            ids = actor_for(user).department_ids
-            helping = select(ticket_helpers.c.ticket_id).where(
-                ticket_helpers.c.department_id.in_(ids))
-            return stmt.where(or_(Ticket.lead_department_id.in_(ids), Ticket.id.in_(helping)))
-        case _:
-            return stmt.where(Ticket.reporter_id == user.id)
+    return stmt if scope.everything else stmt.where(policy.ticket_filter(scope))
 
 
 def can_see(user: User, ticket: Ticket) -> bool:
-    return db.session.scalar(visible_to(user).where(Ticket.id == ticket.id)) is not None
+    return policy.can_view_ticket(user, ticket)
+
+
+def allowed_actions(user: User, ticket: Ticket) -> list[str]:
+    """The actions `user` may take on `ticket` now (the buttons a screen shows)."""
+    return core_policy.allowed_actions(actor_for(user), facts(ticket))
 
 
 def perform_action(user: User, number: str, payload: dict[str, Any],
@@ -112,6 +108,7 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
     ticket = get_ticket(number)
     actor = actor_for(user)
     action = payload["action"]
+    core_policy.check_action(actor, facts(ticket), action)  # 403 before any parameter is read
     params = {k: v for k, v in payload.items() if k not in ("action", "version")}
     if photos and action != "resolve":
         raise BadInput("photos_only_with_resolve",

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .. import clock
-from ..services import deadlines
+from ..services import deadlines, policy
 from ..services.auth import active_user
 from .blueprint import bp
 
@@ -37,4 +37,6 @@ def register(app) -> None:
         return {"current_user": current_user, "locale": str(get_locale()),
                 "sla_status": lambda item: deadlines.status(item, clock.now()),
                 "tile_url": current_app.config["MAP_TILE_URL"],
-                "to_json": lambda value: json.dumps(value, ensure_ascii=False)}
+                "to_json": lambda value: json.dumps(value, ensure_ascii=False),
+                "menu": lambda: policy.menu_for(current_user)
+                if current_user.is_authenticated else ()}

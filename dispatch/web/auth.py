@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..services.auth import authenticate
-from .blueprint import HOME_BY_ROLE, bp
+from .blueprint import bp, home_endpoint
 
 
 def home_for(user) -> str:
-    return url_for(HOME_BY_ROLE.get(user.role, "web.login"))
+    return url_for(home_endpoint(user, "web.login"))
 
 
 @bp.get("/")

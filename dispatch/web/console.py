@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..core.lifecycle import OPEN_STATES
 from ..services import queues, reference
 from ..services.actors import actor_for
-from .access import roles_required
+from .access import Permission, permission_required
 from .blueprint import bp
 from .labels import local_time
 
@@ -21,7 +21,7 @@ def _page_number() -> int:
 
 
 @bp.get("/console")
-@roles_required("handler", "admin")
+@permission_required(Permission.WORK_QUEUE)
 def console():
     args = request.args
     state = args.get("state", "open")

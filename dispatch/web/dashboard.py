@@ -15,23 +15,18 @@ from markupsafe import Markup
 
 from .. import clock
 from ..services import dashboards as queries
-from ..services import reference
-from .access import roles_required
+from ..services import policy, reference
+from .access import Permission, or_403, permission_required
 from .blueprint import bp
 from .labels import STATES, name_of
 from .svg_chart import trend_svg
 
-ROLES = ("leader", "dispatcher", "admin")
 TABLES = ("states", "ranking", "trend", "grids")
 
 
 def _street_id() -> int | None:
     """The reader's scope: admins see every street, everyone else their own (or nothing)."""
-    if current_user.role == "admin":
-        return None
-    if current_user.street_id is None:
-        abort(403)
-    return current_user.street_id
+    return or_403(policy.street_limit, Permission.VIEW_DASHBOARD)
 
 
 def _board(code: str | None):
@@ -57,7 +52,7 @@ def percent(rate: float | None) -> str:
 def _tabs(current: str | None, whole: str) -> list[dict]:
     """The whole street, then the boards; a board leader's own board first and marked."""
     boards = reference.boards()
-    own = current_user.board_code if current_user.role == "leader" else None
+    own = policy.own_board(current_user)
     boards.sort(key=lambda b: b.code != own)
     tabs = [{"code": None, "label": whole, "url": url_for("web.dashboard"), "own": False}]
     tabs += [{"code": b.code, "label": name_of(b), "own": b.code == own,
@@ -69,7 +64,7 @@ def _tabs(current: str | None, whole: str) -> list[dict]:
 
 @bp.get("/dashboard", defaults={"board": None})
 @bp.get("/dashboard/<board>")
-@roles_required(*ROLES)
+@permission_required(Permission.VIEW_DASHBOARD)
 def dashboard(board):
     street_id, board_row = _street_id(), _board(board)
     tz = clock.zone_name()
@@ -148,7 +143,7 @@ def _cell(value):
 @bp.get("/dashboard/export/<any(states, ranking, trend, grids):table>.csv",
         defaults={"board": None})
 @bp.get("/dashboard/<board>/export/<any(states, ranking, trend, grids):table>.csv")
-@roles_required(*ROLES)
+@permission_required(Permission.VIEW_DASHBOARD)
 def dashboard_export(board, table):
     street_id = _street_id()
     _board(board)  # an unknown board is a 404

@@ -7,13 +7,13 @@ from flask_login import current_user
 from ..http.messages import Names, routing_summary
 from ..services import queues
 from ..services.history import routing_explanation
-from .access import roles_required
+from .access import Permission, permission_required
 from .blueprint import bp
 from .labels import local_time
 
 
 @bp.get("/dispatch")
-@roles_required("dispatcher", "admin")
+@permission_required(Permission.DISPATCH_QUEUE)
 def dispatch_queue():
     queue = queues.dispatch_queue(current_user)
     names = Names()

@@ -24,10 +24,10 @@ from ..core.errors import DomainError
 from ..http.messages import Names, render
 from ..services import deadlines, reference, transactions
 from ..services.errors import NotFound
-from ..services.intake import REPORTING_ROLES, submit_report
+from ..services.intake import submit_report
 from ..services.my_reports import reported_by
 from ..services.tickets import can_see, get_ticket, reread
-from .access import roles_required
+from .access import Permission, permission_required
 from .blueprint import bp
 from .labels import local_time, name_of
 
@@ -40,13 +40,13 @@ OTHER = "other"  # the picker's group for a category without a board (9999 å…¶ä»
 # ---------------------------------------------------------------------------------- pages
 
 @bp.get("/m/")
-@roles_required(*REPORTING_ROLES)
+@permission_required(Permission.FILE_REPORT)
 def report_form():
     return _form_page({}, {}, str(uuid.uuid4()))
 
 
 @bp.post("/m/report")
-@roles_required(*REPORTING_ROLES)
+@permission_required(Permission.FILE_REPORT)
 def submit_report_page():
     as_json = _wants_json()
     try:
@@ -77,7 +77,7 @@ def submit_report_page():
 
 
 @bp.get("/m/done/<number>")
-@roles_required(*REPORTING_ROLES)
+@permission_required(Permission.FILE_REPORT)
 def report_done(number):
     try:
         ticket = get_ticket(number)
@@ -89,7 +89,7 @@ def report_done(number):
 
 
 @bp.get("/m/reports")
-@roles_required(*REPORTING_ROLES)
+@permission_required(Permission.FILE_REPORT)
 def my_reports():
     rows = reported_by(current_user, MY_REPORTS_LIMIT)
     now = clock.now()

@@ -14,10 +14,9 @@ from ..http.messages import Names, render, render_errors, routing_lines, step_te
 from ..http.uploads import read_photos
 from ..services import deadlines, queues, reference, transactions
 from ..services import tickets as ticket_service
-from ..services.actors import actor_for
 from ..services.errors import BadInput, NotFound
 from ..services.history import routing_explanation
-from .blueprint import HOME_BY_ROLE, bp
+from .blueprint import bp, home_endpoint
 from .labels import ACTIONS, STATES, local_time, name_of
 
 # fields each action's form posts (besides action and version)
@@ -69,7 +68,7 @@ def _timeline(ticket, names: Names) -> list[dict]:
             details.append(_("From %(number)s", number=data["from"]))
         note = event.note
         steps = (data.get("explanation") or {}).get("steps") or []
-        if event.action == "queue" and event.actor_role == "system" and steps:
+        if event.action == "queue" and event.actor_role == lifecycle.Role.SYSTEM and steps:
             note = step_text(steps[-1], names)  # the engine's reason, in the reader's words
         actor = event.actor
         rows.append({
@@ -95,7 +94,7 @@ def _render(ticket, *, form: MultiDict | None = None,
             errors: dict[str, list[str]] | None = None, open_action: str | None = None,
             status: int = 200):
     names = Names()
-    allowed = lifecycle.allowed_actions(ticket_service.facts(ticket), actor_for(current_user))
+    allowed = ticket_service.allowed_actions(current_user, ticket)
     explanation = routing_explanation(ticket)
     last_request = queues.latest_event(ticket, ("request_extension", "request_park"))
     last_resolve = queues.latest_event(ticket, ("resolve",))
@@ -219,5 +218,5 @@ def ticket_act(number):
     if ticket_service.can_see(current_user, ticket):
         return redirect(url_for("web.ticket_page", number=number))
     # e.g. a handler who sent a ticket back no longer holds it
-    return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "web.index")))
+    return redirect(url_for(home_endpoint(current_user, "web.index")))
 
