@@ -16,7 +16,7 @@ from .actors import actor_for
 
 __all__ = ["Page", "Permission", "can_view_ticket", "home_page", "kpi_street_limit",
            "menu_for", "own_board", "pages_for", "permits", "require", "street_limit",
-           "ticket_filter", "ticket_place"]
+           "ticket_filter", "ticket_place", "ticket_scope"]
 
 
 def permits(user: User, permission: Permission) -> bool:
