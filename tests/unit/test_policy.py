@@ -7,6 +7,7 @@ import pytest
 from dispatch.core import policy
 from dispatch.core.lifecycle import Actor, Forbidden, InvalidParams, TicketFacts
 from dispatch.core.policy import Page, Permission, TicketPlace
+from dispatch.http import messages
 
 STREET, OTHER_STREET = 1, 2
 MUNICIPAL, SANITATION, POLICE = 10, 11, 20
@@ -50,9 +51,16 @@ def test_each_role_holds_exactly_its_permissions(who, permission):
         assert refused.value.status == 403
 
 
-def test_the_refusal_to_file_names_the_role():
-    with pytest.raises(Forbidden, match="A leader does not file reports."):
+def test_a_refusal_is_a_code_with_the_role_and_has_words():
+    with pytest.raises(Forbidden) as refused:
         policy.require(LEADER, Permission.FILE_REPORT)
+    assert (refused.value.message, refused.value.params) == ("role_may_not_report",
+                                                             {"role": "leader"})
+    with pytest.raises(Forbidden) as refused:
+        policy.street_limit(NO_STREET_LEADER)
+    assert refused.value.message == "not_bound_to_street"
+    worded = set(messages.MESSAGES)
+    assert set(policy.REFUSALS.values()) | {"not_bound_to_street"} <= worded
 
 
 def place(street=STREET, reporter=99, departments=(POLICE,)) -> TicketPlace:
