@@ -3,7 +3,7 @@
 from flask import url_for
 
 from .. import clock
-from ..http.messages import explanation_in_words
+from ..http.messages import Names, explanation_in_words
 from ..services import deadlines
 from ..services.history import routing_explanation
 from ..services.tickets import allowed_actions
@@ -13,8 +13,9 @@ def _code(obj) -> str | None:
     return obj.code if obj is not None else None
 
 
-def ticket_json(ticket, user, detail: bool = False) -> dict:
-    """A ticket (as the services load it) for `user`."""
+def ticket_json(ticket, user, detail: bool = False, names: Names | None = None) -> dict:
+    """A ticket (as the services load it) for `user`; a page of tickets shares one `names`, so
+    the names of codes are read once for the page, not once per ticket."""
     body = {
         "number": ticket.number, "state": ticket.state, "version": ticket.version,
         "category": {"code": ticket.category.code, "name_zh": ticket.category.name_zh,
@@ -36,7 +37,7 @@ def ticket_json(ticket, user, detail: bool = False) -> dict:
         "sla": deadlines.status(ticket, clock.now()),
         "time_limit": _limit_json(deadlines.time_limit(ticket)),
         "allowed_actions": allowed_actions(user, ticket),
-        "routing": explanation_in_words(routing_explanation(ticket)),
+        "routing": explanation_in_words(routing_explanation(ticket), names or Names()),
     }
     if detail:
         body["events"] = [event_json(e) for e in ticket.events]

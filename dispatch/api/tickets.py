@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from ..core.errors import problem
 from ..core.lifecycle import Forbidden, Stale
+from ..http.messages import Names
 from ..http.uploads import read_photos
 from ..http.validation import problems
 from ..services import ticket_list, transactions
@@ -35,7 +36,8 @@ def list_tickets(args):
         **{name: args.get(name) for name in ("state", "board", "department", "grid", "reporter")})
     page, per_page = args["page"], args["per_page"]
     rows, total = ticket_list.page(g.user, filters, page, per_page)
-    return {"items": [ticket_json(t, g.user) for t in rows], "page": page,
+    names = Names()
+    return {"items": [ticket_json(t, g.user, names=names) for t in rows], "page": page,
             "per_page": per_page, "total": total}
 
 
