@@ -13,8 +13,15 @@ import time_machine
 from dispatch.extensions import db
 from dispatch.models import Ticket
 from dispatch.services import sla_sweep
+from tests.conftest import PASSWORD
+from tests.web.test_dashboard import kpi as dashboard_figure
 
 SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": False}
 
 
 def local(*args) -> datetime:
@@ -50,7 +57,7 @@ def stored(app, number: str) -> Ticket:
 
 
 @pytest.mark.parametrize("name", MOMENTS)
-def test_deadlines_today_kpis_and_the_sweep_at_an_awkward_moment(api, name):
+def test_deadlines_today_kpis_and_the_sweep_at_an_awkward_moment(api, client, name):
     moment, lamp_due = MOMENTS[name]
     with time_machine.travel(moment, tick=False) as traveller:
         lamp, cover = file_at(api, moment)
@@ -64,6 +71,10 @@ def test_deadlines_today_kpis_and_the_sweep_at_an_awkward_moment(api, name):
         # "today" is the local day, whatever the UTC date
         summary = api.get("leader", "/api/v1/boards/livelihood/summary").json
         assert summary["today"] == {"date": moment.date().isoformat(), "new": 2, "closed": 0}
+        assert client.post("/login", data={"username": "leader.livelihood",
+                                           "password": PASSWORD}).status_code == 302
+        page = client.get("/dashboard/livelihood").get_data(as_text=True)
+        assert dashboard_figure(page, "new-today") == 2
 
         # the KPI period of local days: both dispatched today, nothing due yet
         day = moment.date()
