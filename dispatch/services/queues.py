@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..core.lifecycle import OPEN_STATES, WORKING, State
 from ..extensions import db
 from ..models import Category, Grid, Ticket, TicketEvent, User
-from .tickets import visible_to
+from .tickets import visible_to, visible_where
 
 SORTS = ("newest", "urgent")
 STATE_ORDER = [s.value for s in State]
@@ -42,15 +42,8 @@ def state_counts(stmt: Select) -> dict[str, int]:
 
 def console_query(user: User, filters: ConsoleFilters) -> tuple[Select, dict[str, int]]:
     """The handler's tickets as filtered, and the per-state counts under the other filters."""
-    stmt = visible_to(user)
-    if filters.board:
-        stmt = stmt.where(Ticket.board_code == filters.board)
-    if filters.category:
-        stmt = stmt.where(Ticket.category_id == select(Category.id).where(
-            Category.code == filters.category).scalar_subquery())
-    if filters.grid:
-        stmt = stmt.where(Ticket.grid_id == select(Grid.id).where(
-            Grid.code == filters.grid).scalar_subquery())
+    stmt = visible_where(user, board=filters.board, category=filters.category,
+                         grid=filters.grid)
     counts = state_counts(stmt)
     if filters.state == "open":
         stmt = stmt.where(Ticket.state.in_([s.value for s in OPEN_STATES]))

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Department, Grid, Ticket, User
-from .tickets import visible_to
+from ..models import Ticket, User
+from .tickets import visible_where
 
 # what the API's ticket body reads: names by code, the helpers, the merge target, and the
 # events (for the routing explanation and the deadline's parked spells)
@@ -31,20 +31,9 @@ class TicketFilters:
 def page(user: User, filters: TicketFilters, number: int,
          per_page: int) -> tuple[list[Ticket], int]:
     """Page `number` (from 1) of the tickets `user` may see under `filters`, and their total."""
-    stmt = visible_to(user)
-    if filters.state:
-        stmt = stmt.where(Ticket.state == filters.state)
-    if filters.board:
-        stmt = stmt.where(Ticket.board_code == filters.board)
-    if filters.department:
-        stmt = stmt.where(Ticket.lead_department_id == select(Department.id).where(
-            Department.code == filters.department).scalar_subquery())
-    if filters.grid:
-        stmt = stmt.where(Ticket.grid_id == select(Grid.id).where(
-            Grid.code == filters.grid).scalar_subquery())
-    if filters.reporter:
-        stmt = stmt.where(Ticket.reporter_id == select(User.id).where(
-            User.username == filters.reporter).scalar_subquery())
+    stmt = visible_where(user, state=filters.state, board=filters.board,
+                         department=filters.department, grid=filters.grid,
+                         reporter=filters.reporter)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.options(*SHOWN)
                               .order_by(Ticket.created_at.desc(), Ticket.id.desc())
