@@ -9,11 +9,17 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from .i18n import LOCALES
+
+LANG = click.option("--lang", type=click.Choice(LOCALES), default=None,
+                    help="Language of the problems reported (default: the app's, Chinese).")
+
 
 @click.command("seed-demo")
 @click.option("--folder", default=None, help="Reference-data folder (default: boards/demo).")
+@LANG
 @with_appcontext
-def seed_demo(folder):
+def seed_demo(folder, lang):
     """Load the demo district (idempotent: a second run changes nothing)."""
     from boards import DEMO_FOLDER
 
@@ -32,7 +38,21 @@ def seed_demo(folder):
         _import(jurisdictions, "import_jurisdictions", "jurisdictions")
     rules = os.path.join(folder, "rules.yaml")
     if os.path.exists(rules):
-        _load_rules(rules)
+        _load_rules(rules, lang)
+
+
+def _refused(message: str, problems: list[dict], lang: str | None) -> click.ClickException:
+    """The command's refusal with each coded problem in words, through the same catalogue as
+    the API (dispatch/http/messages.py), in `lang` or the app's default language."""
+    from flask_babel import force_locale
+
+    from .http import messages
+
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        names = messages.Names()
+        lines = [messages.render(message, names=names)]
+        lines += [f"  {messages.render(p, names=names)}" for p in problems]
+    return click.ClickException("\n".join(lines))
 
 
 def _import(path: str, function: str, what: str) -> None:
@@ -57,16 +77,17 @@ def _import(path: str, function: str, what: str) -> None:
     click.echo(f"Imported {count} {what}.")
 
 
-def _load_rules(path: str) -> None:
+def _load_rules(path: str, lang: str | None) -> None:
     from .core.rules import RuleError
     from .services.rules_admin import replace_rules
 
     with open(path, encoding="utf-8") as fh:
-        documents = (yaml.safe_load(fh) or {}).get("rules") or []
-    try:
-        click.echo(f"Loaded {replace_rules(documents)} routing rules.")
+        data = yaml.safe_load(fh)
+    try:  # a file without a list under `rules:` is refused, not taken for "no rules"
+        count = replace_rules(data.get("rules") if isinstance(data, dict) else None)
     except RuleError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("rules_not_changed", exc.problems, lang) from exc
+    click.echo(f"Loaded {count} routing rules.")
 
 
 @click.command("import-grids")
@@ -87,10 +108,11 @@ def import_jurisdictions(path):
 
 @click.command("load-rules")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def load_rules(path):
+def load_rules(path, lang):
     """Replace the routing rules with a rules.yaml (docs/routing-rules.md): all or nothing."""
-    _load_rules(path)
+    _load_rules(path, lang)
 
 
 @click.command("sweep-outbox")

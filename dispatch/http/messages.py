@@ -95,7 +95,59 @@ MESSAGES = {
     "dispatch_queue_forbidden": _l("The dispatch queue is for dispatchers and admins."),
     "not_bound_to_street": _l("Your account is not bound to a street."),
     "rules_not_changed": _l("The routing rules were not changed."),
-    "invalid_rule": _l("Routing rule problem: %(detail)s"),
+    # routing-rule problems (core/rules.py): `rule` is the rule's id (or #n), `field` the
+    # setting at fault as written in the rules file (when.categories, then.department, ...)
+    "rules_not_a_list": _l("The routing rules must be a list (rules: [...])."),
+    "rule_not_a_mapping": _l("Rule %(rule)s: a rule must be a mapping (id: ..., when: ..., "
+                             "then: ...)."),
+    "rule_part_not_a_mapping": _l("Rule %(rule)s: %(field)s must be a mapping."),
+    "rule_bad_id": _l("Rule %(rule)s: the id must be 1 to 64 lowercase letters, digits and "
+                      "dashes, starting with a letter or digit."),
+    "rule_duplicate_id": _l("Rule %(rule)s (no. %(index)s): the id is already used by rule "
+                            "no. %(first)s."),
+    "rule_bad_stop": _l("Rule %(rule)s: stop must be true or false."),
+    "rule_never_reached": _l("Rule %(rule)s can never match: rule %(by)s before it has no "
+                             "conditions and stops."),
+    "rule_not_a_list": _l("Rule %(rule)s: %(field)s must be a non-empty list."),
+    "rule_empty_phrase": _l("Rule %(rule)s: %(field)s contains an empty phrase."),
+    "rule_not_text": _l("Rule %(rule)s: %(field)s must be text."),
+    "rule_unknown_condition": _l("Rule %(rule)s: unknown condition %(field)s."),
+    "rule_unknown_action": _l("Rule %(rule)s: unknown action %(field)s."),
+    "rule_unknown_category": _l("Rule %(rule)s: unknown category or major class %(value)s in "
+                                "%(field)s."),
+    "rule_phrases_required_and_forbidden": _l(
+        "Rule %(rule)s can never match: %(value)s both required (keywords_all) and forbidden "
+        "(keywords_none)."),
+    "rule_any_phrases_forbidden": _l("Rule %(rule)s can never match: every phrase of "
+                                     "keywords_any is also in keywords_none."),
+    "rule_unknown_jurisdiction": _l("Rule %(rule)s: unknown jurisdiction %(value)s in "
+                                    "%(field)s."),
+    "rule_unknown_jurisdiction_kind": _l("Rule %(rule)s: unknown jurisdiction kind %(value)s "
+                                         "in %(field)s."),
+    "rule_unknown_street": _l("Rule %(rule)s: unknown street %(value)s in %(field)s."),
+    "rule_unknown_community": _l("Rule %(rule)s: unknown community %(value)s in %(field)s."),
+    "rule_unknown_grid": _l("Rule %(rule)s: unknown grid %(value)s in %(field)s."),
+    "rule_bad_weekdays": _l("Rule %(rule)s: weekdays must be a non-empty list of days from 1 "
+                            "(Monday) to 7 (Sunday)."),
+    "rule_bad_priority": _l("Rule %(rule)s: %(field)s must be urgent or normal, not "
+                            "%(value)s."),
+    "rule_bad_hours": _l("Rule %(rule)s: hours must be written {from: \"HH:MM\", to: "
+                         "\"HH:MM\"}, the times in quotes."),
+    "rule_empty_hours": _l("Rule %(rule)s can never match: its hours begin and end at "
+                           "%(value)s."),
+    "rule_decides_nothing": _l("Rule %(rule)s decides nothing: give it a then: with at least "
+                               "one action."),
+    "rule_unknown_board": _l("Rule %(rule)s: unknown board %(value)s in %(field)s."),
+    "rule_owner_needs_jurisdiction": _l("Rule %(rule)s: department @jurisdiction needs a "
+                                        "jurisdictions or jurisdiction_kinds condition."),
+    "rule_unknown_department": _l("Rule %(rule)s: unknown department %(value)s in "
+                                  "%(field)s."),
+    "rule_department_not_on_board": _l("Rule %(rule)s: %(department)s does not serve board "
+                                       "%(board)s."),
+    "rule_board_and_department_together": _l("Rule %(rule)s: board and department go "
+                                             "together; %(field)s is missing."),
+    "rule_bad_time_limit": _l("Rule %(rule)s: time_limit must be {value: a whole number above "
+                              "0, unit: clock_hours, working_hours or working_days}."),
     # errors of HTTP itself (their code is the status's slug)
     "not_found": _l("Not found."),
     "method_not_allowed": _l("This method is not allowed here."),

@@ -122,9 +122,8 @@ def test_admins_replace_rules_whole_or_not_at_all(api, demo_rules):
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad},
                        headers=api.headers("admin"))
     assert r.status_code == 422
-    broken = {"code": "invalid_rule",
-              "params": {"detail": "rule broken: unknown department nobody"}}
-    assert broken in r.json["error_codes"]["rules"]
+    assert r.json["error_codes"]["rules"] == [{"code": "rule_unknown_department", "params": {
+        "rule": "broken", "index": len(bad), "field": "then.department", "value": "nobody"}}]
     assert api.get("admin", "/api/v1/admin/routing-rules").json["rules"] == before
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5]},
                        headers=api.headers("admin"))
@@ -198,13 +197,35 @@ def test_the_cli_refuses_malformed_geojson_saying_what_and_where(app, tmp_path):
 
 def test_the_cli_loads_rules_and_refuses_a_broken_file(app, tmp_path):
     runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-jurisdictions",
+                                 f"{DEMO_FOLDER}/jurisdictions.geojson"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["load-rules", f"{DEMO_FOLDER}/rules.yaml"])
+    assert result.exit_code == 0 and "Loaded" in result.output, result.output
     with open(f"{DEMO_FOLDER}/rules.yaml", encoding="utf-8") as fh:
         rules = yaml.safe_load(fh)["rules"]
+    with app.app_context():
+        loaded = [r.document for r in db.session.query(RoutingRule).order_by(
+            RoutingRule.position)]
+    assert loaded == rules
     broken = tmp_path / "rules.yaml"
-    broken.write_text(yaml.safe_dump({"rules": rules + [{"id": "x", "then": {
+    broken.write_text(yaml.safe_dump({"rules": rules[:3] + [{"id": "x", "then": {
         "board": "livelihood", "department": "gas"}, "when": {"jurisdictions": ["lake"]}}]},
         allow_unicode=True), encoding="utf-8")
-    result = runner.invoke(args=["load-rules", str(broken)])
-    assert result.exit_code != 0 and "unknown jurisdiction lake" in result.output
-    with app.app_context():
-        assert db.session.query(RoutingRule).count() == 0
+
+    result = runner.invoke(args=["load-rules", str(broken)])  # Chinese unless asked
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == ("Error: 派遣规则未修改。\n"
+                             "  规则 x：when.jurisdictions 中的管辖区域 lake 不存在。\n")
+    result = runner.invoke(args=["load-rules", "--lang", "en", str(broken)])
+    assert result.exit_code == 1
+    assert result.output == ("Error: The routing rules were not changed.\n"
+                             "  Rule x: unknown jurisdiction lake in when.jurisdictions.\n")
+
+    no_list = tmp_path / "empty.yaml"
+    no_list.write_text("# rules: to come\n", encoding="utf-8")
+    result = runner.invoke(args=["load-rules", "--lang", "en", str(no_list)])
+    assert result.exit_code == 1 and "must be a list (rules: [...])" in result.output
+    with app.app_context():  # nothing written: the rules loaded before are all still there
+        assert [r.document for r in db.session.query(RoutingRule).order_by(
+            RoutingRule.position)] == rules

@@ -23,6 +23,7 @@ PATTERNS = (
     re.compile(r"\b_step\(steps,\s*\"\w+\",\s*(?:True|False),\s*\"([^\"]+)\""),  # routing
     re.compile(r"\"code\":\s*\"([a-z_]+)\""),  # steps built by hand (services/routing.py)
     re.compile(r"GeometryError\(\s*\"[^\"]*\",\s*\"([^\"]+)\"\)"),
+    re.compile(r"\"(rules?_[a-z_]+)\""),  # routing-rule problems (core/rules.py)
 )
 
 
@@ -41,7 +42,8 @@ def raised_codes() -> set[str]:
 def test_the_scan_finds_the_codes_it_should():
     codes = raised_codes()
     assert {"unknown_department", "role_may_not", "point_in_grid", "likely_duplicate",
-            "period_too_long", "photo_not_an_image", "coordinates_out_of_range"} <= codes
+            "period_too_long", "photo_not_an_image", "coordinates_out_of_range",
+            "rule_unknown_department", "rule_unknown_street", "rules_not_a_list"} <= codes
     assert len(codes) > 60
 
 
