@@ -30,12 +30,12 @@ def seed_demo(folder, lang):
         data = reference_data.read_folder(folder)
         report = reference_data.load(data, current_app.config["DEMO_PASSWORD"])
     except reference_data.ReferenceDataError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("reference_data_refused", exc.problems, lang) from exc
     created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing new"
     click.echo(f"Demo district loaded: {created}.")
     jurisdictions = os.path.join(folder, "jurisdictions.geojson")
     if os.path.exists(jurisdictions):
-        _import(jurisdictions, "import_jurisdictions", "jurisdictions")
+        _import(jurisdictions, "import_jurisdictions", "jurisdictions", lang)
     rules = os.path.join(folder, "rules.yaml")
     if os.path.exists(rules):
         _load_rules(rules, lang)
@@ -55,13 +55,13 @@ def _refused(message: str, problems: list[dict], lang: str | None) -> click.Clic
     return click.ClickException("\n".join(lines))
 
 
-def _import(path: str, function: str, what: str) -> None:
+def _import(path: str, function: str, what: str, lang: str | None) -> None:
     from .services import geo_import
 
     try:
         collection = geo_import.read_collection(path)
     except geo_import.ImportProblems as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("import_refused", exc.problems, lang) from exc
     features = collection.get("features") if isinstance(collection, dict) else None
     with click.progressbar(length=len(features) if isinstance(features, list) else 0,
                            label=f"Importing {what}") as bar:
@@ -73,7 +73,7 @@ def _import(path: str, function: str, what: str) -> None:
         try:
             count = getattr(geo_import, function)(collection, progress)
         except geo_import.ImportProblems as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _refused("import_refused", exc.problems, lang) from exc
     click.echo(f"Imported {count} {what}.")
 
 
@@ -92,18 +92,20 @@ def _load_rules(path: str, lang: str | None) -> None:
 
 @click.command("import-grids")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def import_grids(path):
+def import_grids(path, lang):
     """Import grid polygons (GeoJSON; properties code, name_zh, community): all or nothing."""
-    _import(path, "import_grids", "grids")
+    _import(path, "import_grids", "grids", lang)
 
 
 @click.command("import-jurisdictions")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def import_jurisdictions(path):
+def import_jurisdictions(path, lang):
     """Import jurisdiction polygons (properties id, name_zh, kind, department): all or nothing."""
-    _import(path, "import_jurisdictions", "jurisdictions")
+    _import(path, "import_jurisdictions", "jurisdictions", lang)
 
 
 @click.command("load-rules")

@@ -24,6 +24,7 @@ PATTERNS = (
     re.compile(r"\"code\":\s*\"([a-z_]+)\""),  # steps built by hand (services/routing.py)
     re.compile(r"GeometryError\(\s*\"[^\"]*\",\s*\"([^\"]+)\"\)"),
     re.compile(r"\"(rules?_[a-z_]+)\""),  # routing-rule problems (core/rules.py)
+    re.compile(r"\b_refused\(\s*\"([^\"]+)\""),  # the commands' refusals (cli.py)
 )
 
 
@@ -43,7 +44,8 @@ def test_the_scan_finds_the_codes_it_should():
     codes = raised_codes()
     assert {"unknown_department", "role_may_not", "point_in_grid", "likely_duplicate",
             "period_too_long", "photo_not_an_image", "coordinates_out_of_range",
-            "rule_unknown_department", "rule_unknown_street", "rules_not_a_list"} <= codes
+            "rule_unknown_department", "rule_unknown_street", "rules_not_a_list",
+            "import_refused", "geometry_bad_rings", "data_user_unknown"} <= codes
     assert len(codes) > 60
 
 
