@@ -116,8 +116,8 @@ MESSAGES = {
     "rule_unknown_category": _l("Rule %(rule)s: unknown category or major class %(value)s in "
                                 "%(field)s."),
     "rule_phrases_required_and_forbidden": _l(
-        "Rule %(rule)s can never match: %(value)s both required (keywords_all) and forbidden "
-        "(keywords_none)."),
+        "Rule %(rule)s can never match: required (keywords_all) and also forbidden "
+        "(keywords_none): %(value)s."),
     "rule_any_phrases_forbidden": _l("Rule %(rule)s can never match: every phrase of "
                                      "keywords_any is also in keywords_none."),
     "rule_unknown_jurisdiction": _l("Rule %(rule)s: unknown jurisdiction %(value)s in "

@@ -58,6 +58,12 @@ def test_every_code_raised_has_words():
     assert sorted(codes - set(messages.MESSAGES)) == []
 
 
+def test_no_words_are_left_for_rule_and_import_problems_nothing_raises():
+    prefixes = ("rule_", "rules_", "geometry_", "feature_", "file_", "data_")
+    worded = {code for code in messages.MESSAGES if code.startswith(prefixes)}
+    assert sorted(worded - raised_codes() - {"rule_decided", "rule_added"}) == []
+
+
 @cache
 def catalogue() -> dict[str, str]:
     translated = {}
