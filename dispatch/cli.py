@@ -9,11 +9,17 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from .i18n import LOCALES
+
+LANG = click.option("--lang", type=click.Choice(LOCALES), default=None,
+                    help="Language of the problems reported (default: the app's, Chinese).")
+
 
 @click.command("seed-demo")
 @click.option("--folder", default=None, help="Reference-data folder (default: boards/demo).")
+@LANG
 @with_appcontext
-def seed_demo(folder):
+def seed_demo(folder, lang):
     """Load the demo district (idempotent: a second run changes nothing)."""
     from boards import DEMO_FOLDER
 
@@ -24,24 +30,38 @@ def seed_demo(folder):
         data = reference_data.read_folder(folder)
         report = reference_data.load(data, current_app.config["DEMO_PASSWORD"])
     except reference_data.ReferenceDataError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("reference_data_refused", exc.problems, lang) from exc
     created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing new"
     click.echo(f"Demo district loaded: {created}.")
     jurisdictions = os.path.join(folder, "jurisdictions.geojson")
     if os.path.exists(jurisdictions):
-        _import(jurisdictions, "import_jurisdictions", "jurisdictions")
+        _import(jurisdictions, "import_jurisdictions", "jurisdictions", lang)
     rules = os.path.join(folder, "rules.yaml")
     if os.path.exists(rules):
-        _load_rules(rules)
+        _load_rules(rules, lang)
 
 
-def _import(path: str, function: str, what: str) -> None:
+def _refused(message: str, problems: list[dict], lang: str | None) -> click.ClickException:
+    """The command's refusal with each coded problem in words, through the same catalogue as
+    the API (dispatch/http/messages.py), in `lang` or the app's default language."""
+    from flask_babel import force_locale
+
+    from .http import messages
+
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        names = messages.Names()
+        lines = [messages.render(message, names=names)]
+        lines += [f"  {messages.render(p, names=names)}" for p in problems]
+    return click.ClickException("\n".join(lines))
+
+
+def _import(path: str, function: str, what: str, lang: str | None) -> None:
     from .services import geo_import
 
     try:
         collection = geo_import.read_collection(path)
     except geo_import.ImportProblems as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("import_refused", exc.problems, lang) from exc
     features = collection.get("features") if isinstance(collection, dict) else None
     with click.progressbar(length=len(features) if isinstance(features, list) else 0,
                            label=f"Importing {what}") as bar:
@@ -53,44 +73,48 @@ def _import(path: str, function: str, what: str) -> None:
         try:
             count = getattr(geo_import, function)(collection, progress)
         except geo_import.ImportProblems as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _refused("import_refused", exc.problems, lang) from exc
     click.echo(f"Imported {count} {what}.")
 
 
-def _load_rules(path: str) -> None:
+def _load_rules(path: str, lang: str | None) -> None:
     from .core.rules import RuleError
     from .services.rules_admin import replace_rules
 
     with open(path, encoding="utf-8") as fh:
-        documents = (yaml.safe_load(fh) or {}).get("rules") or []
-    try:
-        click.echo(f"Loaded {replace_rules(documents)} routing rules.")
+        data = yaml.safe_load(fh)
+    try:  # a file without a list under `rules:` is refused, not taken for "no rules"
+        count = replace_rules(data.get("rules") if isinstance(data, dict) else None)
     except RuleError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused("rules_not_changed", exc.problems, lang) from exc
+    click.echo(f"Loaded {count} routing rules.")
 
 
 @click.command("import-grids")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def import_grids(path):
+def import_grids(path, lang):
     """Import grid polygons (GeoJSON; properties code, name_zh, community): all or nothing."""
-    _import(path, "import_grids", "grids")
+    _import(path, "import_grids", "grids", lang)
 
 
 @click.command("import-jurisdictions")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def import_jurisdictions(path):
+def import_jurisdictions(path, lang):
     """Import jurisdiction polygons (properties id, name_zh, kind, department): all or nothing."""
-    _import(path, "import_jurisdictions", "jurisdictions")
+    _import(path, "import_jurisdictions", "jurisdictions", lang)
 
 
 @click.command("load-rules")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG
 @with_appcontext
-def load_rules(path):
+def load_rules(path, lang):
     """Replace the routing rules with a rules.yaml (docs/routing-rules.md): all or nothing."""
-    _load_rules(path)
+    _load_rules(path, lang)
 
 
 @click.command("sweep-outbox")

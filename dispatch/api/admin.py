@@ -4,7 +4,6 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from ..core.errors import problem
 from ..core.rules import RuleError
 from ..http.validation import Schema
 from ..services import policy
@@ -45,8 +44,6 @@ def put_rules(body):
     try:
         replace_rules(body["rules"])
     except RuleError as exc:
-        # the rule compiler's problems are still English sentences (admins only), carried
-        # whole under one code until core/rules.py codes each of them
-        raise BadInput("rules_not_changed", {"rules": [
-            problem("invalid_rule", detail=p) for p in exc.problems]}) from exc
+        # each problem is coded and names its rule and field (core/rules.py)
+        raise BadInput("rules_not_changed", {"rules": exc.problems}) from exc
     return {"rules": current_rules()}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
+from .errors import problem
 from .text import PhraseIndex, normalise
 
 JURISDICTION_OWNER = "@jurisdiction"
@@ -25,8 +26,14 @@ _THEN_KEYS = {"board", "department", "helpers", "priority", "time_limit", "note"
 
 
 class RuleError(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("Routing rules have errors:\n  " + "\n  ".join(problems))
+    """Rules that cannot be loaded. `problems` lists every problem found, each a coded problem
+    (core.errors.problem) whose params say where it is: `rule` (the rule's id, or #n if it has
+    none), `index` (its place in the list, from 1) and, when one setting is at fault, `field`
+    (such as "then.department"). The shell words them (dispatch/http/messages.py)."""
+
+    def __init__(self, problems: list[dict[str, Any]]):
+        super().__init__("Routing rules have errors: " + "; ".join(
+            f"{p['code']} {p['params']}" for p in problems))
         self.problems = problems
 
 
@@ -155,149 +162,191 @@ def place_keys_of(when: Conditions) -> list[str]:
 EMPTY = RuleSet(())
 
 
+class _Found:
+    """The problems found so far, each naming the rule being checked (see RuleError)."""
+
+    def __init__(self):
+        self.problems: list[dict[str, Any]] = []
+        self.where: dict[str, Any] = {}
+
+    def add(self, code: str, field: str | None = None, /, **params: Any) -> None:
+        where = {**self.where, "field": field} if field else self.where
+        self.problems.append(problem(code, **where, **params))
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+
 def compile_rules(raw: list[dict[str, Any]], catalog: Catalog) -> RuleSet:
-    problems: list[str] = []
+    """Check every rule against the catalog and compile them; RuleError with every problem
+    found if any rule is bad."""
+    found = _Found()
+    if not isinstance(raw, list):
+        found.add("rules_not_a_list")
+        raise RuleError(found.problems)
     rules: list[Rule] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     catch_all: str | None = None
-    for position, item in enumerate(raw or []):
+    for index, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
-            problems.append(f"rule {position + 1}: must be a mapping")
+            found.where = {"rule": f"#{index}", "index": index}
+            found.add("rule_not_a_mapping")
             continue
-        rule_id = str(item.get("id", ""))
-        label = f"rule {rule_id or position + 1}"
+        rule_id = "" if item.get("id") is None else str(item["id"])
+        found.where = {"rule": rule_id or f"#{index}", "index": index}
         if not _ID.match(rule_id):
-            problems.append(f"{label}: id must be lowercase letters, digits and dashes")
+            found.add("rule_bad_id", "id")
         elif rule_id in seen:
-            problems.append(f"{label}: duplicate id")
-        seen.add(rule_id)
-        before = len(problems)
-        when = _conditions(item.get("when") or {}, catalog, label, problems)
-        then = _actions(item.get("then") or {}, when, catalog, label, problems)
+            found.add("rule_duplicate_id", "id", first=seen[rule_id])
+        seen.setdefault(rule_id, index)
+        before = len(found)
+        when = _conditions(_mapping(item, "when", found), catalog, found)
+        then = _actions(_mapping(item, "then", found), when, catalog, found)
         stop = item.get("stop", True)
         if not isinstance(stop, bool):
-            problems.append(f"{label}: stop must be true or false")
+            found.add("rule_bad_stop", "stop")
         if catch_all is not None:
-            problems.append(f"{label}: can never match: rule {catch_all} before it has no "
-                            "conditions and stops")
-        if len(problems) == before:
-            rule = Rule(rule_id, str(item.get("description", "")), position, when, then,
+            found.add("rule_never_reached", by=catch_all)
+        if len(found) == before:
+            rule = Rule(rule_id, str(item.get("description", "")), index - 1, when, then,
                         bool(stop))
             rules.append(rule)
             if when.empty and rule.stop:
                 catch_all = rule_id
-    if problems:
-        raise RuleError(problems)
+    if found.problems:
+        raise RuleError(found.problems)
     return RuleSet(tuple(rules))
 
 
-def _codes(value, known: frozenset[str], what: str, label: str, problems: list[str]):
-    items = _list(value, what, label, problems)
+def _mapping(item: dict, key: str, found: _Found) -> dict:
+    value = item.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        found.add("rule_part_not_a_mapping", key)
+        return {}
+    return value
+
+
+def _codes(value, known: frozenset[str], field: str, code: str, found: _Found):
+    """A list of codes, each of which must be known (`code`: the problem of one that is not)."""
+    items = _list(value, field, found)
     for item in items:
         if item not in known:
-            problems.append(f"{label}: unknown {what} {item}")
+            found.add(code, field, value=item)
     return frozenset(items)
 
 
-def _list(value, what: str, label: str, problems: list[str]) -> list[str]:
+def _list(value, field: str, found: _Found) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not value:
-        problems.append(f"{label}: {what} must be a non-empty list")
+        found.add("rule_not_a_list", field)
         return []
     return [str(v) for v in value]
 
 
-def _phrases(value, what: str, label: str, problems: list[str]) -> tuple[str, ...]:
-    items = [normalise(p) for p in _list(value, what, label, problems)]
+def _phrases(value, field: str, found: _Found) -> tuple[str, ...]:
+    items = [normalise(p) for p in _list(value, field, found)]
     if any(not p for p in items):
-        problems.append(f"{label}: {what} has an empty phrase")
+        found.add("rule_empty_phrase", field)
     return tuple(p for p in items if p)
 
 
-def _conditions(when: dict, catalog: Catalog, label: str, problems: list[str]) -> Conditions:
-    for key in set(when) - _WHEN_KEYS:
-        problems.append(f"{label}: unknown condition {key}")
-    codes = _list(when.get("categories"), "categories", label, problems)
+def _text(value, field: str, found: _Found) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    found.add("rule_not_text", field)
+    return None
+
+
+def _conditions(when: dict, catalog: Catalog, found: _Found) -> Conditions:
+    for key in sorted(map(str, set(when) - _WHEN_KEYS)):
+        found.add("rule_unknown_condition", f"when.{key}")
+    codes = _list(when.get("categories"), "when.categories", found)
     categories = frozenset(c for c in codes if len(c) == 4)
     classes = frozenset(c for c in codes if len(c) == 2)
     for c in codes:
         if (len(c) == 4 and c not in catalog.categories) or (
                 len(c) == 2 and c not in catalog.classes) or len(c) not in (2, 4):
-            problems.append(f"{label}: unknown category or class {c}")
-    any_ = _phrases(when.get("keywords_any"), "keywords_any", label, problems)
-    all_ = _phrases(when.get("keywords_all"), "keywords_all", label, problems)
-    none = _phrases(when.get("keywords_none"), "keywords_none", label, problems)
+            found.add("rule_unknown_category", "when.categories", value=c)
+    any_ = _phrases(when.get("keywords_any"), "when.keywords_any", found)
+    all_ = _phrases(when.get("keywords_all"), "when.keywords_all", found)
+    none = _phrases(when.get("keywords_none"), "when.keywords_none", found)
     if set(all_) & set(none):
-        problems.append(f"{label}: can never match: {sorted(set(all_) & set(none))} both "
-                        "required and forbidden")
+        found.add("rule_phrases_required_and_forbidden", "when.keywords_none",
+                  value=sorted(set(all_) & set(none)))
     if any_ and set(any_) <= set(none):
-        problems.append(f"{label}: can never match: every keywords_any phrase is forbidden")
-    juris = _list(when.get("jurisdictions"), "jurisdictions", label, problems)
+        found.add("rule_any_phrases_forbidden", "when.keywords_any")
+    juris = _list(when.get("jurisdictions"), "when.jurisdictions", found)
     for j in juris:
         if j not in catalog.jurisdictions:
-            problems.append(f"{label}: unknown jurisdiction {j}")
+            found.add("rule_unknown_jurisdiction", "when.jurisdictions", value=j)
     kinds = _codes(when.get("jurisdiction_kinds"), frozenset(catalog.jurisdictions.values()),
-                   "jurisdiction kind", label, problems)
+                   "when.jurisdiction_kinds", "rule_unknown_jurisdiction_kind", found)
     weekdays = frozenset()
     if when.get("weekdays") is not None:
         days = when["weekdays"]
         if not isinstance(days, list) or not days or not all(
                 isinstance(d, int) and 1 <= d <= 7 for d in days):
-            problems.append(f"{label}: weekdays must be a non-empty list of 1 (Mon) … 7 (Sun)")
+            found.add("rule_bad_weekdays", "when.weekdays")
         else:
             weekdays = frozenset(days)
     return Conditions(
         categories=categories, classes=classes, keywords_any=any_, keywords_all=all_,
         keywords_none=none,
-        streets=_codes(when.get("streets"), catalog.streets, "street", label, problems),
-        communities=_codes(when.get("communities"), catalog.communities, "community", label,
-                           problems),
-        grids=_codes(when.get("grids"), catalog.grids, "grid", label, problems),
-        jurisdictions=tuple(juris), jurisdiction_kinds=kinds,
-        hours=_hours(when.get("hours"), label, problems), weekdays=weekdays,
-        priority=_codes(when.get("priority"), frozenset(PRIORITIES), "priority", label,
-                        problems))
+        streets=_codes(when.get("streets"), catalog.streets, "when.streets",
+                       "rule_unknown_street", found),
+        communities=_codes(when.get("communities"), catalog.communities, "when.communities",
+                           "rule_unknown_community", found),
+        grids=_codes(when.get("grids"), catalog.grids, "when.grids", "rule_unknown_grid", found),
+        jurisdictions=tuple(juris),
+        jurisdiction_kinds=kinds,
+        hours=_hours(when.get("hours"), found), weekdays=weekdays,
+        priority=_codes(when.get("priority"), frozenset(PRIORITIES), "when.priority",
+                        "rule_bad_priority", found))
 
 
-def _hours(value, label: str, problems: list[str]) -> tuple[time, time] | None:
+def _hours(value, found: _Found) -> tuple[time, time] | None:
     if value is None:
         return None
     try:
         start, end = time.fromisoformat(value["from"]), time.fromisoformat(value["to"])
     except (TypeError, KeyError, ValueError):
-        problems.append(f"{label}: hours must be {{from: 'HH:MM', to: 'HH:MM'}}")
+        found.add("rule_bad_hours", "when.hours")
         return None
     if start == end:
-        problems.append(f"{label}: can never match: hours from and to are equal")
+        found.add("rule_empty_hours", "when.hours", value=start.isoformat("minutes"))
     return start, end
 
 
-def _actions(then: dict, when: Conditions, catalog: Catalog, label: str,
-             problems: list[str]) -> Actions:
-    for key in set(then) - _THEN_KEYS:
-        problems.append(f"{label}: unknown action {key}")
+def _actions(then: dict, when: Conditions, catalog: Catalog, found: _Found) -> Actions:
+    for key in sorted(map(str, set(then) - _THEN_KEYS)):
+        found.add("rule_unknown_action", f"then.{key}")
     if not then:
-        problems.append(f"{label}: a rule must decide or add something (then: …)")
-    board, dept = then.get("board"), then.get("department")
+        found.add("rule_decides_nothing", "then")
+    board = _text(then.get("board"), "then.board", found)
+    dept = _text(then.get("department"), "then.department", found)
     if board is not None and board not in catalog.boards:
-        problems.append(f"{label}: unknown board {board}")
+        found.add("rule_unknown_board", "then.board", value=board)
     if dept == JURISDICTION_OWNER:
         if not (when.jurisdictions or when.jurisdiction_kinds):
-            problems.append(f"{label}: department {JURISDICTION_OWNER} needs a jurisdiction "
-                            "condition")
+            found.add("rule_owner_needs_jurisdiction", "then.department")
     elif dept is not None:
         if dept not in catalog.departments:
-            problems.append(f"{label}: unknown department {dept}")
-        elif board is not None and board not in catalog.departments[dept]:
-            problems.append(f"{label}: department {dept} does not serve board {board}")
-    if (dept is None) != (board is None):
-        problems.append(f"{label}: board and department go together")
-    helpers = _codes(then.get("helpers"), frozenset(catalog.departments), "department", label,
-                     problems)
-    priority = then.get("priority")
+            found.add("rule_unknown_department", "then.department", value=dept)
+        elif board is not None and board in catalog.boards \
+                and board not in catalog.departments[dept]:
+            found.add("rule_department_not_on_board", "then.department", department=dept,
+                      board=board)
+    if (then.get("department") is None) != (then.get("board") is None):
+        found.add("rule_board_and_department_together",
+                  "then.board" if then.get("board") is None else "then.department")
+    helpers = _codes(then.get("helpers"), frozenset(catalog.departments), "then.helpers",
+                     "rule_unknown_department", found)
+    priority = _text(then.get("priority"), "then.priority", found)
     if priority is not None and priority not in PRIORITIES:
-        problems.append(f"{label}: priority must be one of {PRIORITIES}")
+        found.add("rule_bad_priority", "then.priority", value=priority)
     limit = then.get("time_limit")
     time_limit = None
     if limit is not None:
@@ -307,6 +356,7 @@ def _actions(then: dict, when: Conditions, catalog: Catalog, label: str,
                 raise ValueError
             time_limit = (value, unit)
         except (TypeError, KeyError, ValueError):
-            problems.append(f"{label}: time_limit must be {{value: N > 0, unit: {TIME_UNITS}}}")
+            found.add("rule_bad_time_limit", "then.time_limit")
     return Actions(board=board, department=dept, helpers=tuple(sorted(helpers)),
-                   priority=priority, time_limit=time_limit, note=then.get("note"))
+                   priority=priority, time_limit=time_limit,
+                   note=_text(then.get("note"), "then.note", found))

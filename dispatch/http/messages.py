@@ -95,7 +95,104 @@ MESSAGES = {
     "dispatch_queue_forbidden": _l("The dispatch queue is for dispatchers and admins."),
     "not_bound_to_street": _l("Your account is not bound to a street."),
     "rules_not_changed": _l("The routing rules were not changed."),
-    "invalid_rule": _l("Routing rule problem: %(detail)s"),
+    # routing-rule problems (core/rules.py): `rule` is the rule's id (or #n), `field` the
+    # setting at fault as written in the rules file (when.categories, then.department, ...)
+    "rules_not_a_list": _l("The routing rules must be a list (rules: [...])."),
+    "rule_not_a_mapping": _l("Rule %(rule)s: a rule must be a mapping (id: ..., when: ..., "
+                             "then: ...)."),
+    "rule_part_not_a_mapping": _l("Rule %(rule)s: %(field)s must be a mapping."),
+    "rule_bad_id": _l("Rule %(rule)s: the id must be 1 to 64 lowercase letters, digits and "
+                      "dashes, starting with a letter or digit."),
+    "rule_duplicate_id": _l("Rule %(rule)s (no. %(index)s): the id is already used by rule "
+                            "no. %(first)s."),
+    "rule_bad_stop": _l("Rule %(rule)s: stop must be true or false."),
+    "rule_never_reached": _l("Rule %(rule)s can never match: rule %(by)s before it has no "
+                             "conditions and stops."),
+    "rule_not_a_list": _l("Rule %(rule)s: %(field)s must be a non-empty list."),
+    "rule_empty_phrase": _l("Rule %(rule)s: %(field)s contains an empty phrase."),
+    "rule_not_text": _l("Rule %(rule)s: %(field)s must be text."),
+    "rule_unknown_condition": _l("Rule %(rule)s: unknown condition %(field)s."),
+    "rule_unknown_action": _l("Rule %(rule)s: unknown action %(field)s."),
+    "rule_unknown_category": _l("Rule %(rule)s: unknown category or major class %(value)s in "
+                                "%(field)s."),
+    "rule_phrases_required_and_forbidden": _l(
+        "Rule %(rule)s can never match: required (keywords_all) and also forbidden "
+        "(keywords_none): %(value)s."),
+    "rule_any_phrases_forbidden": _l("Rule %(rule)s can never match: every phrase of "
+                                     "keywords_any is also in keywords_none."),
+    "rule_unknown_jurisdiction": _l("Rule %(rule)s: unknown jurisdiction %(value)s in "
+                                    "%(field)s."),
+    "rule_unknown_jurisdiction_kind": _l("Rule %(rule)s: unknown jurisdiction kind %(value)s "
+                                         "in %(field)s."),
+    "rule_unknown_street": _l("Rule %(rule)s: unknown street %(value)s in %(field)s."),
+    "rule_unknown_community": _l("Rule %(rule)s: unknown community %(value)s in %(field)s."),
+    "rule_unknown_grid": _l("Rule %(rule)s: unknown grid %(value)s in %(field)s."),
+    "rule_bad_weekdays": _l("Rule %(rule)s: weekdays must be a non-empty list of days from 1 "
+                            "(Monday) to 7 (Sunday)."),
+    "rule_bad_priority": _l("Rule %(rule)s: %(field)s must be urgent or normal, not "
+                            "%(value)s."),
+    "rule_bad_hours": _l("Rule %(rule)s: hours must be written {from: \"HH:MM\", to: "
+                         "\"HH:MM\"}, the times in quotes."),
+    "rule_empty_hours": _l("Rule %(rule)s can never match: its hours begin and end at "
+                           "%(value)s."),
+    "rule_decides_nothing": _l("Rule %(rule)s decides nothing: give it a then: with at least "
+                               "one action."),
+    "rule_unknown_board": _l("Rule %(rule)s: unknown board %(value)s in %(field)s."),
+    "rule_owner_needs_jurisdiction": _l("Rule %(rule)s: department @jurisdiction needs a "
+                                        "jurisdictions or jurisdiction_kinds condition."),
+    "rule_unknown_department": _l("Rule %(rule)s: unknown department %(value)s in "
+                                  "%(field)s."),
+    "rule_department_not_on_board": _l("Rule %(rule)s: %(department)s does not serve board "
+                                       "%(board)s."),
+    "rule_board_and_department_together": _l("Rule %(rule)s: board and department go "
+                                             "together; %(field)s is missing."),
+    "rule_bad_time_limit": _l("Rule %(rule)s: time_limit must be {value: a whole number above "
+                              "0, unit: clock_hours, working_hours or working_days}."),
+    # importing reference data and GeoJSON (services/reference_data.py, services/geo_import.py):
+    # `feature` is a feature's id (or #n), `item` the code of a row in a data file; `reason`
+    # carries the words of the JSON parser, the geojson package or GEOS as they gave them
+    "reference_data_refused": _l("The reference data has errors; nothing was loaded."),
+    "import_refused": _l("The import was refused; nothing was written."),
+    "file_not_utf8": _l("%(file)s: not UTF-8 text."),
+    "file_not_json": _l("%(file)s: not valid JSON at line %(line)s, column %(column)s "
+                        "(%(reason)s)."),
+    "file_json_constant": _l("%(file)s: not valid JSON: %(value)s is not a number in JSON."),
+    "file_unreadable_json": _l("%(file)s: not valid JSON (%(reason)s)."),
+    "not_a_feature_collection": _l("The file is not a GeoJSON FeatureCollection."),
+    "features_not_a_list": _l("A FeatureCollection's features must be a list."),
+    "not_a_feature": _l("%(feature)s: not a GeoJSON Feature."),
+    "feature_properties_not_an_object": _l("%(feature)s: properties must be an object (with "
+                                           "%(key)s)."),
+    "feature_bad_geometry": _l("%(feature)s: %(problem)s"),
+    "feature_duplicate_id": _l("%(feature)s: the id appears twice."),
+    "feature_unknown_community": _l("%(feature)s: unknown community %(value)s."),
+    "feature_unknown_department": _l("%(feature)s: unknown department %(value)s."),
+    "feature_kind_required": _l("%(feature)s: kind is required."),
+    "grid_code_not_15_digits": _l("%(feature)s: a grid code has 15 digits."),
+    "grid_overlaps": _l("%(feature)s overlaps grid %(other)s."),
+    "geometry_not_an_area": _l("The geometry must be a Polygon or MultiPolygon."),
+    "geometry_not_nested_numbers": _l("The coordinates must be nested arrays of numbers."),
+    "geometry_no_coordinates": _l("The geometry has no coordinates."),
+    "geometry_wrong_depth": _l("A %(type)s's coordinates nest %(wanted)s levels deep (%(shape)s); "
+                               "these nest %(depth)s."),
+    "geometry_bad_rings": _l("The polygon's rings break GeoJSON's rules: %(reason)s."),
+    "geometry_bad_position": _l("A position breaks GeoJSON's rules (a position is [longitude, "
+                                "latitude]): %(reason)s."),
+    "geometry_invalid_polygon": _l("Invalid polygon: %(reason)s."),
+    "data_duplicate": _l("%(field)s: %(value)s appears twice."),
+    "data_department_unknown_parent": _l("Department %(item)s: unknown parent department "
+                                         "%(value)s."),
+    "data_department_unknown_board": _l("Department %(item)s: unknown board %(value)s."),
+    "data_category_unknown_board": _l("Category %(item)s: unknown board %(value)s."),
+    "data_category_unknown_department": _l("Category %(item)s: unknown department %(value)s."),
+    "data_category_department_not_on_board": _l("Category %(item)s: department %(value)s does not "
+                                                "serve board %(board_code)s."),
+    "data_category_bad_time_unit": _l("Category %(item)s: time_limit.unit must be clock_hours, "
+                                      "working_hours or working_days."),
+    "data_grid_unknown_community": _l("Grid %(item)s: unknown community %(value)s."),
+    "data_grid_bad_geometry": _l("Grid %(item)s: %(problem)s"),
+    "data_user_unknown_role": _l("User %(item)s: unknown role %(value)s."),
+    "data_user_unknown": _l("User %(item)s: unknown %(field)s %(value)s."),
     # errors of HTTP itself (their code is the status's slug)
     "not_found": _l("Not found."),
     "method_not_allowed": _l("This method is not allowed here."),

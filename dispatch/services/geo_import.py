@@ -1,7 +1,7 @@
 """Importing grids and jurisdictions from GeoJSON: the file read as strict JSON, every feature
 checked (GeoJSON's structure by the `geojson` package, then valid polygons, known references,
-grids not overlapping beyond a tolerance), every bad one reported by its id, and the whole file
-written in one transaction or not at all."""
+grids not overlapping beyond a tolerance), every bad one reported by its id as a coded problem
+(the shell words it), and the whole file written in one transaction or not at all."""
 
 import json
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 from sqlalchemy import select
 
+from ..core.errors import problem
 from ..extensions import db
 from ..models import Community, Department, Grid, Jurisdiction
 
@@ -23,13 +24,21 @@ _AREAS = {"Polygon": geojson.Polygon, "MultiPolygon": geojson.MultiPolygon}
 
 
 class ImportProblems(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("Import refused:\n  " + "\n  ".join(problems))
+    """A refused import: `problems` lists every problem found, each a coded problem whose params
+    name the file or the feature (its id, or #n); the shell words them (http/messages.py)."""
+
+    def __init__(self, problems: list[dict[str, Any]]):
+        super().__init__("Import refused: " + "; ".join(
+            f"{p['code']} {p['params']}" for p in problems))
         self.problems = problems
 
 
+class _Constant(ValueError):
+    pass
+
+
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number in JSON")
+    raise _Constant(name)
 
 
 def read_collection(path: str) -> dict:
@@ -39,80 +48,86 @@ def read_collection(path: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh, parse_constant=_no_constant)
     except UnicodeDecodeError:
-        raise ImportProblems([f"{path}: not UTF-8 text"]) from None
-    except json.JSONDecodeError as exc:
-        raise ImportProblems([f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, "
-                              f"column {exc.colno}"]) from None
-    except ValueError as exc:  # NaN, Infinity
-        raise ImportProblems([f"{path}: not valid JSON: {exc}"]) from None
+        raise ImportProblems([problem("file_not_utf8", file=path)]) from None
+    except json.JSONDecodeError as exc:  # `reason` is the JSON parser's own (English) words
+        raise ImportProblems([problem("file_not_json", file=path, line=exc.lineno,
+                                      column=exc.colno, reason=exc.msg)]) from None
+    except _Constant as exc:  # NaN, Infinity
+        raise ImportProblems([problem("file_json_constant", file=path,
+                                      value=exc.args[0])]) from None
+    except ValueError as exc:  # a number too long to read, ...
+        raise ImportProblems([problem("file_unreadable_json", file=path,
+                                      reason=str(exc))]) from None
 
 
-def geometry_problem(geometry: Any) -> str | None:
-    """What is wrong with an area's GeoJSON geometry, in words (None: nothing): the structure
-    by GeoJSON's rules (positions, rings of at least 4 positions ending where they started),
-    then the polygon itself (self-intersections, empty)."""
+def geometry_problem(geometry: Any) -> dict[str, Any] | None:
+    """What is wrong with an area's GeoJSON geometry, as a coded problem (None: nothing): the
+    structure by GeoJSON's rules (positions, rings of at least 4 positions ending where they
+    started), then the polygon itself (self-intersections, empty). Where the `geojson` package
+    or GEOS finds the fault, their own (English) words come along as `reason`."""
     if not isinstance(geometry, dict) or geometry.get("type") not in _AREAS:
-        return "geometry must be a Polygon or MultiPolygon"
+        return problem("geometry_not_an_area")
     try:  # precision: validate the coordinates as written, not rounded to geojson's 6 places
         area = _AREAS[geometry["type"]](geometry.get("coordinates"), precision=15)
     except (TypeError, ValueError):
-        return "coordinates must be nested arrays of numbers"
+        return problem("geometry_not_nested_numbers")
     if not area["coordinates"]:
-        return "the geometry has no coordinates"
+        return problem("geometry_no_coordinates")
     depth, first, wanted = 0, area["coordinates"], 3 if geometry["type"] == "Polygon" else 4
     while isinstance(first, list) and first:
         depth, first = depth + 1, first[0]
     if depth != wanted:
         brackets = "[" * (wanted - 1) + "[lon, lat], ...]" + "]" * (wanted - 2)
-        return (f"a {geometry['type']}'s coordinates nest {wanted} levels deep ({brackets}), "
-                f"these nest {depth}")
-    errors = area.errors()
+        return problem("geometry_wrong_depth", type=geometry["type"], wanted=wanted,
+                       depth=depth, shape=brackets)
+    errors = area.errors()  # the polygons and their rings
     if isinstance(errors, list):  # MultiPolygon: one message per bad polygon
         errors = errors[0] if errors else None
     if errors:
-        return errors[0].lower() + errors[1:]
+        return problem("geometry_bad_rings", reason=errors[0].lower() + errors[1:])
     polygons = area["coordinates"] if geometry["type"] == "MultiPolygon" else [
         area["coordinates"]]
     for ring in (ring for polygon in polygons for ring in polygon):
-        error = check_line_string(ring)
+        error = check_line_string(ring)  # in rings that passed, only positions can be wrong
         if error:
-            return f"{error} (a position is [longitude, latitude])"
+            return problem("geometry_bad_position", reason=error)
     geom = shape(geometry)
     if not geom.is_valid:
-        return f"invalid polygon: {explain_validity(geom)}"
+        return problem("geometry_invalid_polygon", reason=explain_validity(geom))
     return None
 
 
-def _check_features(collection: Any, id_key: str, problems: list[str]):
+def _check_features(collection: Any, id_key: str, problems: list[dict[str, Any]]):
     shapes: dict[str, Any] = {}
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
-        problems.append("not a GeoJSON FeatureCollection")
+        problems.append(problem("not_a_feature_collection"))
         return shapes
     features = collection.get("features")
     if not isinstance(features, list):
-        problems.append("a FeatureCollection's features must be a list")
+        problems.append(problem("features_not_a_list"))
         return shapes
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"#{number}: not a GeoJSON Feature")
+            problems.append(problem("not_a_feature", feature=f"#{number}"))
             continue
         props = feature.get("properties")
         if not isinstance(props, dict):
-            problems.append(f"#{number}: properties must be an object (with {id_key})")
+            problems.append(problem("feature_properties_not_an_object", feature=f"#{number}",
+                                    key=id_key))
             continue
         fid = str(props.get(id_key) or f"#{number}")
-        problem = geometry_problem(feature.get("geometry"))
-        if problem:
-            problems.append(f"{fid}: {problem}")
+        wrong = geometry_problem(feature.get("geometry"))
+        if wrong:
+            problems.append(problem("feature_bad_geometry", feature=fid, problem=wrong))
             continue
         if fid in shapes:
-            problems.append(f"{fid}: duplicate id")
+            problems.append(problem("feature_duplicate_id", feature=fid))
         shapes[fid] = (shape(feature["geometry"]), feature)
     return shapes
 
 
 def import_grids(collection: dict, progress: Progress | None = None) -> int:
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     shapes = _check_features(collection, "code", problems)
     communities = dict(db.session.execute(select(Community.code, Community.id)).all())
     codes = list(shapes)
@@ -120,16 +135,17 @@ def import_grids(collection: dict, progress: Progress | None = None) -> int:
     for code in codes:
         geom, feature = shapes[code]
         if len(code) != 15 or not code.isdigit():
-            problems.append(f"{code}: grid codes have 15 digits")
+            problems.append(problem("grid_code_not_15_digits", feature=code))
         if feature["properties"].get("community") not in communities:
-            problems.append(f"{code}: unknown community {feature['properties'].get('community')}")
+            problems.append(problem("feature_unknown_community", feature=code,
+                                    value=str(feature["properties"].get("community"))))
         for j in tree.query(geom, predicate="intersects"):
             other = codes[int(j)]
             if other <= code:
                 continue
             overlap = geom.intersection(shapes[other][0]).area
             if overlap > OVERLAP_TOLERANCE * min(geom.area, shapes[other][0].area):
-                problems.append(f"{code}: overlaps grid {other}")
+                problems.append(problem("grid_overlaps", feature=code, other=other))
     if problems:
         raise ImportProblems(problems)
     return _write(codes, lambda code: _grid_row(code, shapes[code][1], communities), progress)
@@ -144,15 +160,16 @@ def _grid_row(code, feature, communities) -> None:
 
 
 def import_jurisdictions(collection: dict, progress: Progress | None = None) -> int:
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     shapes = _check_features(collection, "id", problems)
     departments = dict(db.session.execute(select(Department.code, Department.id)).all())
     for fid, (_, feature) in shapes.items():
         props = feature["properties"]
         if props.get("department") not in departments:
-            problems.append(f"{fid}: unknown department {props.get('department')}")
+            problems.append(problem("feature_unknown_department", feature=fid,
+                                    value=str(props.get("department"))))
         if not props.get("kind"):
-            problems.append(f"{fid}: kind is required")
+            problems.append(problem("feature_kind_required", feature=fid))
     if problems:
         raise ImportProblems(problems)
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from ..core.errors import problem
 from ..core.lifecycle import Role
 from ..extensions import db
 from ..models import Board, Category, Community, Department, District, Grid, Street, User
@@ -22,7 +23,14 @@ ROLES = tuple(r.value for r in Role if r != Role.SYSTEM)
 
 
 class ReferenceDataError(ValueError):
-    pass
+    """Reference data that cannot be loaded: `problems` lists every problem found, each a coded
+    problem naming the row (`item`, its code) and what it refers to (`value`); the shell words
+    them (dispatch/http/messages.py)."""
+
+    def __init__(self, problems: list[dict[str, Any]]):
+        super().__init__("Reference data has errors: " + "; ".join(
+            f"{p['code']} {p['params']}" for p in problems))
+        self.problems = problems
 
 
 @dataclass
@@ -42,31 +50,36 @@ def read_folder(folder: str) -> dict[str, Any]:
     try:
         data["grids"] = read_collection(os.path.join(folder, "grids.geojson"))
     except ImportProblems as exc:
-        raise ReferenceDataError("\n  ".join(exc.problems)) from None
+        raise ReferenceDataError(exc.problems) from None
     return data
 
 
 def validate(data: dict[str, Any]) -> None:
     """Every code unique, every reference resolvable, every polygon valid."""
-    problems: list[str] = []
-    boards = _unique(data["boards"]["boards"], "code", "board", problems)
-    departments = _unique(data["departments"]["departments"], "code", "department", problems)
+    problems: list[dict[str, Any]] = []
+    boards = _unique(data["boards"]["boards"], "code", "boards", problems)
+    departments = _unique(data["departments"]["departments"], "code", "departments", problems)
     for d in departments.values():
         if d.get("parent") and d["parent"] not in departments:
-            problems.append(f"department {d['code']}: unknown parent {d['parent']}")
+            problems.append(problem("data_department_unknown_parent", item=d["code"],
+                                    value=d["parent"]))
         for b in d.get("boards") or []:
             if b not in boards:
-                problems.append(f"department {d['code']}: unknown board {b}")
-    for c in _unique(data["categories"]["categories"], "code", "category", problems).values():
+                problems.append(problem("data_department_unknown_board", item=d["code"],
+                                        value=b))
+    for c in _unique(data["categories"]["categories"], "code", "categories", problems).values():
         if c.get("board") is not None and c["board"] not in boards:
-            problems.append(f"category {c['code']}: unknown board {c['board']}")
+            problems.append(problem("data_category_unknown_board", item=c["code"],
+                                    value=c["board"]))
         dept = c.get("department")
         if dept is not None and dept not in departments:
-            problems.append(f"category {c['code']}: unknown department {dept}")
+            problems.append(problem("data_category_unknown_department", item=c["code"],
+                                    value=dept))
         elif dept and c.get("board") not in (departments[dept].get("boards") or []):
-            problems.append(f"category {c['code']}: {dept} does not serve board {c.get('board')}")
+            problems.append(problem("data_category_department_not_on_board", item=c["code"],
+                                    value=dept, board_code=c.get("board")))
         if (c.get("time_limit") or {}).get("unit") not in TIME_UNITS:
-            problems.append(f"category {c['code']}: time_limit.unit must be one of {TIME_UNITS}")
+            problems.append(problem("data_category_bad_time_unit", item=c["code"]))
     district = data["district"]
     streets = {s["code"]: s for s in district["streets"]}
     communities = {c["code"]: c for s in district["streets"] for c in s["communities"]}
@@ -75,26 +88,29 @@ def validate(data: dict[str, Any]) -> None:
         code = f["properties"]["code"]
         grids[code] = f
         if f["properties"]["community"] not in communities:
-            problems.append(f"grid {code}: unknown community {f['properties']['community']}")
-        problem = geometry_problem(f.get("geometry"))
-        if problem:
-            problems.append(f"grid {code}: {problem}")
+            problems.append(problem("data_grid_unknown_community", item=code,
+                                    value=f["properties"]["community"]))
+        wrong = geometry_problem(f.get("geometry"))
+        if wrong:
+            problems.append(problem("data_grid_bad_geometry", item=code, problem=wrong))
     for u in district["users"]:
         if u["role"] not in ROLES:
-            problems.append(f"user {u['username']}: unknown role {u['role']}")
+            problems.append(problem("data_user_unknown_role", item=u["username"],
+                                    value=u["role"]))
         for key, known in (("street", streets), ("board", boards),
                            ("department", departments), ("grid", grids)):
             if u.get(key) is not None and u[key] not in known:
-                problems.append(f"user {u['username']}: unknown {key} {u[key]}")
+                problems.append(problem("data_user_unknown", item=u["username"], field=key,
+                                        value=u[key]))
     if problems:
-        raise ReferenceDataError("Reference data has errors:\n  " + "\n  ".join(problems))
+        raise ReferenceDataError(problems)
 
 
-def _unique(rows, key, kind, problems) -> dict[str, dict]:
+def _unique(rows, key, field, problems) -> dict[str, dict]:
     seen: dict[str, dict] = {}
     for row in rows:
         if row[key] in seen:
-            problems.append(f"duplicate {kind} {row[key]}")
+            problems.append(problem("data_duplicate", field=field, value=row[key]))
         seen[row[key]] = row
     return seen
 

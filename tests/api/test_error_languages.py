@@ -57,8 +57,15 @@ def no_such_path(api):
     return "worker1", "get", "/api/v1/nothing-here", {}
 
 
+def bad_rules(api):
+    return "admin", "put", "/api/v1/admin/routing-rules", {"json": {"rules": [
+        {"id": "night-gas", "when": {"hours": {"from": "22:00", "to": "22:00"}},
+         "then": {"board": "party", "department": "gas"}},
+        {"id": "ghost", "then": {"board": "livelihood", "department": "nobody"}}]}}
+
+
 @pytest.mark.parametrize("request_", [malformed_action, bad_report, unknown_department,
-                                      wrong_role, no_token, no_such_path])
+                                      wrong_role, no_token, no_such_path, bad_rules])
 def test_the_same_codes_in_both_languages_and_the_words_in_each(api, request_):
     english, chinese = ask(api, request_, EN), ask(api, request_, ZH)
     assert english.status_code == chinese.status_code >= 400
@@ -134,3 +141,31 @@ def test_a_refusal_names_the_board_by_its_name(api):
     assert chinese["message"] == "观音桥派出所不服务“民生服务”板块。"
     assert english["errors"]["department"] == ["This department does not serve board "
                                                "Livelihood services."]
+
+
+def test_routing_rule_problems_are_codes_naming_rule_and_field_in_each_language(api):
+    english, chinese = ask(api, bad_rules, EN), ask(api, bad_rules, ZH)
+    assert english.status_code == chinese.status_code == 422
+    english, chinese, default = english.json, chinese.json, ask(api, bad_rules, {}).json
+    assert english["code"] == chinese["code"] == "invalid_input"
+    assert english["error_codes"] == chinese["error_codes"] == default["error_codes"] == {
+        "rules": [
+            {"code": "rule_empty_hours",
+             "params": {"rule": "night-gas", "index": 1, "field": "when.hours",
+                        "value": "22:00"}},
+            {"code": "rule_department_not_on_board",
+             "params": {"rule": "night-gas", "index": 1, "field": "then.department",
+                        "department": "gas", "board": "party"}},
+            {"code": "rule_unknown_department",
+             "params": {"rule": "ghost", "index": 2, "field": "then.department",
+                        "value": "nobody"}}]}
+    assert english["message"] == "The routing rules were not changed."
+    assert english["errors"]["rules"] == [
+        "Rule night-gas can never match: its hours begin and end at 22:00.",
+        "Rule night-gas: Chongqing Gas Jiangbei Branch does not serve board Party building.",
+        "Rule ghost: unknown department nobody in then.department."]
+    assert chinese["message"] == default["message"] == "派遣规则未修改。"
+    assert chinese["errors"]["rules"] == default["errors"]["rules"] == [
+        "规则 night-gas 永远不会命中：hours 的起止时间都是 22:00。",
+        "规则 night-gas：重庆燃气江北分公司不服务“党的建设”板块。",
+        "规则 ghost：then.department 中的部门 nobody 不存在。"]

@@ -37,10 +37,11 @@ def _open_first_ring(text: str) -> str:
 @pytest.mark.parametrize(("name", "edit", "expected"), [
     ("categories.yaml",
      lambda text: text.replace("department: water,", "department: no_such_department,", 1),
-     "category 0101: unknown department no_such_department"),
+     "事件类别 0101：部门 no_such_department 不存在。"),
     ("grids.geojson", _open_first_ring,
-     "grid 500105001001001: each linear ring must end where it started"),
-    ("grids.geojson", lambda text: text[:-5], "grids.geojson: not valid JSON: Expecting"),
+     "网格 500105001001001：多边形的环不符合 GeoJSON 规定：each linear ring must end where it "
+     "started。"),
+    ("grids.geojson", lambda text: text[:-5], "grids.geojson：第 "),
 ])
 def test_seed_demo_refuses_broken_reference_data_and_writes_nothing(tmp_path, name, edit,
                                                                     expected):
@@ -57,6 +58,7 @@ def test_seed_demo_refuses_broken_reference_data_and_writes_nothing(tmp_path, na
     runner.invoke(args=["db", "upgrade"])
     result = runner.invoke(args=["seed-demo", "--folder", str(folder)])
     assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith("Error: 基础数据有误，未导入任何内容。\n")
     assert expected in result.output
     with app.app_context():
         from dispatch.extensions import db

@@ -122,9 +122,8 @@ def test_admins_replace_rules_whole_or_not_at_all(api, demo_rules):
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad},
                        headers=api.headers("admin"))
     assert r.status_code == 422
-    broken = {"code": "invalid_rule",
-              "params": {"detail": "rule broken: unknown department nobody"}}
-    assert broken in r.json["error_codes"]["rules"]
+    assert r.json["error_codes"]["rules"] == [{"code": "rule_unknown_department", "params": {
+        "rule": "broken", "index": len(bad), "field": "then.department", "value": "nobody"}}]
     assert api.get("admin", "/api/v1/admin/routing-rules").json["rules"] == before
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5]},
                        headers=api.headers("admin"))
@@ -154,11 +153,18 @@ def test_imports_report_every_bad_feature_and_write_nothing(app):
         count = db.session.query(Ticket).count()
         with pytest.raises(geo_import.ImportProblems) as err:
             geo_import.import_grids(grids)
-        problems = "\n".join(err.value.problems)
-        assert "500105001001901: invalid polygon" in problems
-        assert "500105001001902: each linear ring must end where it started" in problems
-        assert "500105001001903: overlaps grid 500105001001904" in problems
-        assert "500105001001905: unknown community nowhere" in problems
+        problems = err.value.problems
+        assert [(p["code"], p["params"]["feature"]) for p in problems] == [
+            ("feature_bad_geometry", "500105001001901"),
+            ("feature_bad_geometry", "500105001001902"),
+            ("grid_overlaps", "500105001001903"),
+            ("feature_unknown_community", "500105001001905")]
+        assert problems[0]["params"]["problem"]["code"] == "geometry_invalid_polygon"
+        assert problems[1]["params"]["problem"] == {
+            "code": "geometry_bad_rings",
+            "params": {"reason": "each linear ring must end where it started"}}
+        assert problems[2]["params"]["other"] == "500105001001904"
+        assert problems[3]["params"]["value"] == "nowhere"
         from dispatch.models import Grid
         assert db.session.query(Grid).filter(Grid.code.like("5001050010019%")).count() == 0
         assert db.session.query(Ticket).count() == count
@@ -168,9 +174,12 @@ def test_the_cli_refuses_malformed_geojson_saying_what_and_where(app, tmp_path):
     runner = app.test_cli_runner()
     truncated = tmp_path / "truncated.geojson"
     truncated.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
-    result = runner.invoke(args=["import-grids", str(truncated)])
+    result = runner.invoke(args=["import-grids", str(truncated)])  # Chinese unless asked
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"{truncated}: not valid JSON: Expecting value at line 1, column 44" in result.output
+    assert result.output == (f"Error: 导入被拒绝，未写入任何内容。\n  {truncated}：第 1 行第 44 列"
+                             "不是有效的 JSON（Expecting value）。\n")
+    result = runner.invoke(args=["import-grids", "--lang", "en", str(truncated)])
+    assert f"{truncated}: not valid JSON at line 1, column 44 (Expecting value)" in result.output
     malformed = tmp_path / "grids.geojson"
     malformed.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": "500105001001901", "community":
@@ -184,13 +193,23 @@ def test_the_cli_refuses_malformed_geojson_saying_what_and_where(app, tmp_path):
          "geometry": {"type": "Polygon", "coordinates": []}},
         ["not", "a", "feature"],
     ]}), encoding="utf-8")
-    result = runner.invoke(args=["import-grids", str(malformed)])
+    result = runner.invoke(args=["import-grids", "--lang", "en", str(malformed)])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    for line in ("500105001001901: a Polygon's coordinates nest 3 levels deep",
-                 "500105001001902: a position must have exactly 2 or 3 values",
-                 "500105001001903: the geometry has no coordinates",
-                 "#4: not a GeoJSON Feature"):
-        assert line in result.output
+    assert result.output.splitlines()[-5:] == [  # after the progress bar's label
+        "Error: The import was refused; nothing was written.",
+        "  500105001001901: A Polygon's coordinates nest 3 levels deep ([[[lon, lat], ...]]); "
+        "these nest 2.",
+        "  500105001001902: A position breaks GeoJSON's rules (a position is [longitude, "
+        "latitude]): a position must have exactly 2 or 3 values.",
+        "  500105001001903: The geometry has no coordinates.",
+        "  #4: not a GeoJSON Feature."]
+    result = runner.invoke(args=["import-grids", str(malformed)])
+    assert result.output.splitlines()[-4:] == [
+        "  500105001001901：Polygon 的坐标应嵌套 3 层（[[[lon, lat], ...]]），这里嵌套了 2 层。",
+        "  500105001001902：坐标点不符合 GeoJSON 规定（坐标点写作 [经度, 纬度]）：a position must "
+        "have exactly 2 or 3 values。",
+        "  500105001001903：几何图形没有坐标。",
+        "  #4：不是 GeoJSON 要素（Feature）。"]
     from dispatch.models import Grid
     with app.app_context():
         assert db.session.query(Grid).filter(Grid.code.like("5001050010019%")).count() == 0
@@ -198,13 +217,35 @@ def test_the_cli_refuses_malformed_geojson_saying_what_and_where(app, tmp_path):
 
 def test_the_cli_loads_rules_and_refuses_a_broken_file(app, tmp_path):
     runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-jurisdictions",
+                                 f"{DEMO_FOLDER}/jurisdictions.geojson"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["load-rules", f"{DEMO_FOLDER}/rules.yaml"])
+    assert result.exit_code == 0 and "Loaded" in result.output, result.output
     with open(f"{DEMO_FOLDER}/rules.yaml", encoding="utf-8") as fh:
         rules = yaml.safe_load(fh)["rules"]
+    with app.app_context():
+        loaded = [r.document for r in db.session.query(RoutingRule).order_by(
+            RoutingRule.position)]
+    assert loaded == rules
     broken = tmp_path / "rules.yaml"
-    broken.write_text(yaml.safe_dump({"rules": rules + [{"id": "x", "then": {
+    broken.write_text(yaml.safe_dump({"rules": rules[:3] + [{"id": "x", "then": {
         "board": "livelihood", "department": "gas"}, "when": {"jurisdictions": ["lake"]}}]},
         allow_unicode=True), encoding="utf-8")
-    result = runner.invoke(args=["load-rules", str(broken)])
-    assert result.exit_code != 0 and "unknown jurisdiction lake" in result.output
-    with app.app_context():
-        assert db.session.query(RoutingRule).count() == 0
+
+    result = runner.invoke(args=["load-rules", str(broken)])  # Chinese unless asked
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == ("Error: 派遣规则未修改。\n"
+                             "  规则 x：when.jurisdictions 中的管辖区域 lake 不存在。\n")
+    result = runner.invoke(args=["load-rules", "--lang", "en", str(broken)])
+    assert result.exit_code == 1
+    assert result.output == ("Error: The routing rules were not changed.\n"
+                             "  Rule x: unknown jurisdiction lake in when.jurisdictions.\n")
+
+    no_list = tmp_path / "empty.yaml"
+    no_list.write_text("# rules: to come\n", encoding="utf-8")
+    result = runner.invoke(args=["load-rules", "--lang", "en", str(no_list)])
+    assert result.exit_code == 1 and "must be a list (rules: [...])" in result.output
+    with app.app_context():  # nothing written: the rules loaded before are all still there
+        assert [r.document for r in db.session.query(RoutingRule).order_by(
+            RoutingRule.position)] == rules

@@ -1,5 +1,5 @@
-"""GeoJSON in and out: a malformed file or feature is refused with words that say what is wrong
-and where; the demo files are what their generators write, and valid GeoJSON."""
+"""GeoJSON in and out: a malformed file or feature is refused with a coded problem that says what
+is wrong and where; the demo files are what their generators write, and valid GeoJSON."""
 
 import json
 from pathlib import Path
@@ -14,33 +14,39 @@ DEMO = Path(make_grids.__file__).parent
 SQUARE = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]
 
 
-@pytest.mark.parametrize(("geometry", "problem"), [
-    (None, "geometry must be a Polygon or MultiPolygon"),
-    ({"type": "Point", "coordinates": [0, 0]}, "geometry must be a Polygon or MultiPolygon"),
-    ({"type": "Polygon", "coordinates": "0 0, 1 0"}, "coordinates must be nested arrays"),
-    ({"type": "Polygon", "coordinates": 7}, "coordinates must be nested arrays"),
+@pytest.mark.parametrize(("geometry", "code", "params"), [
+    (None, "geometry_not_an_area", {}),
+    ({"type": "Point", "coordinates": [0, 0]}, "geometry_not_an_area", {}),
+    ({"type": "Polygon", "coordinates": "0 0, 1 0"}, "geometry_not_nested_numbers", {}),
+    ({"type": "Polygon", "coordinates": 7}, "geometry_not_nested_numbers", {}),
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, "0"], [1, 1], [0, 0]]]},
-     "coordinates must be nested arrays"),
+     "geometry_not_nested_numbers", {}),
     ({"type": "Polygon", "coordinates": [[0, 0], [1, 0], [1, 1], [0, 0]]},
-     "a Polygon's coordinates nest 3 levels deep ([[[lon, lat], ...]]), these nest 2"),
-    ({"type": "MultiPolygon", "coordinates": SQUARE},
-     "a MultiPolygon's coordinates nest 4 levels deep ([[[[lon, lat], ...]]]), these nest 3"),
-    ({"type": "Polygon", "coordinates": [SQUARE[0], 5]},
-     "each element of a polygon's coordinates must be a list"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]},
-     "each linear ring must contain at least 4 positions"),
+     "geometry_wrong_depth",
+     {"type": "Polygon", "wanted": 3, "depth": 2, "shape": "[[[lon, lat], ...]]"}),
+    ({"type": "MultiPolygon", "coordinates": SQUARE}, "geometry_wrong_depth",
+     {"type": "MultiPolygon", "wanted": 4, "depth": 3, "shape": "[[[[lon, lat], ...]]]"}),
+    ({"type": "Polygon", "coordinates": [SQUARE[0], 5]}, "geometry_bad_rings",
+     {"reason": "each element of a polygon's coordinates must be a list"}),
+    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "geometry_bad_rings",
+     {"reason": "each linear ring must contain at least 4 positions"}),
     ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]},
-     "each linear ring must end where it started"),
-    ({"type": "Polygon", "coordinates": [[[0], [1, 0], [1, 1], [0]]]},
-     "a position must have exactly 2 or 3 values (a position is [longitude, latitude])"),
-    ({"type": "Polygon", "coordinates": []}, "the geometry has no coordinates"),
-    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
-     "invalid polygon: Self-intersection"),
+     "geometry_bad_rings", {"reason": "each linear ring must end where it started"}),
+    ({"type": "Polygon", "coordinates": [[[0], [1, 0], [1, 1], [0]]]}, "geometry_bad_position",
+     {"reason": "a position must have exactly 2 or 3 values"}),
+    ({"type": "Polygon", "coordinates": []}, "geometry_no_coordinates", {}),
     ({"type": "MultiPolygon", "coordinates": [SQUARE, [[[5, 5], [6, 5], [6, 6]]]]},
-     "each linear ring must contain at least 4 positions"),
+     "geometry_bad_rings", {"reason": "each linear ring must contain at least 4 positions"}),
 ])
-def test_a_malformed_geometry_is_named(geometry, problem):
-    assert geometry_problem(geometry).startswith(problem)
+def test_a_malformed_geometry_is_named_by_a_code(geometry, code, params):
+    assert geometry_problem(geometry) == {"code": code, "params": params}
+
+
+def test_a_self_intersecting_polygon_carries_what_geos_says():
+    found = geometry_problem({"type": "Polygon",
+                              "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]})
+    assert found["code"] == "geometry_invalid_polygon"
+    assert found["params"]["reason"].startswith("Self-intersection")
 
 
 @pytest.mark.parametrize("geometry", [
@@ -53,17 +59,33 @@ def test_a_good_geometry_passes(geometry):
     assert geometry_problem(geometry) is None
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ('{"type": "FeatureCollection", "features": [', "not valid JSON: Expecting value at line 1"),
+@pytest.mark.parametrize(("text", "code", "params"), [
+    ('{"type": "FeatureCollection", "features": [', "file_not_json",
+     {"line": 1, "column": 44, "reason": "Expecting value"}),
     ('{"type": "FeatureCollection", "features": [], "bbox": [NaN, 0, 1, 1]}',
-     "not valid JSON: NaN is not a number in JSON"),
+     "file_json_constant", {"value": "NaN"}),
+    ('{"type": "FeatureCollection", "features": [], "bbox": [Infinity, 0, 1, 1]}',
+     "file_json_constant", {"value": "Infinity"}),
+    ('{"type": "FeatureCollection", "features": [], "bbox": [' + "1" * 5000 + ', 0, 1, 1]}',
+     "file_unreadable_json", None),
 ])
-def test_a_file_that_is_not_json_is_refused_with_where(tmp_path, text, problem):
+def test_a_file_that_is_not_json_is_refused_with_where(tmp_path, text, code, params):
     path = tmp_path / "grids.geojson"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ImportProblems) as caught:
         read_collection(str(path))
-    assert caught.value.problems[0].startswith(f"{path}: {problem}")
+    [found] = caught.value.problems
+    assert found["code"] == code and found["params"]["file"] == str(path)
+    if params is not None:
+        assert found["params"] == {"file": str(path), **params}
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "grids.geojson"
+    path.write_bytes('{"type": "FeatureCollection", "name": "网格"}'.encode("gbk"))
+    with pytest.raises(ImportProblems) as caught:
+        read_collection(str(path))
+    assert caught.value.problems == [{"code": "file_not_utf8", "params": {"file": str(path)}}]
 
 
 def test_a_file_is_read_with_its_coordinates_as_written(tmp_path):

@@ -23,6 +23,8 @@ PATTERNS = (
     re.compile(r"\b_step\(steps,\s*\"\w+\",\s*(?:True|False),\s*\"([^\"]+)\""),  # routing
     re.compile(r"\"code\":\s*\"([a-z_]+)\""),  # steps built by hand (services/routing.py)
     re.compile(r"GeometryError\(\s*\"[^\"]*\",\s*\"([^\"]+)\"\)"),
+    re.compile(r"\"(rules?_[a-z_]+)\""),  # routing-rule problems (core/rules.py)
+    re.compile(r"\b_refused\(\s*\"([^\"]+)\""),  # the commands' refusals (cli.py)
 )
 
 
@@ -41,7 +43,9 @@ def raised_codes() -> set[str]:
 def test_the_scan_finds_the_codes_it_should():
     codes = raised_codes()
     assert {"unknown_department", "role_may_not", "point_in_grid", "likely_duplicate",
-            "period_too_long", "photo_not_an_image", "coordinates_out_of_range"} <= codes
+            "period_too_long", "photo_not_an_image", "coordinates_out_of_range",
+            "rule_unknown_department", "rule_unknown_street", "rules_not_a_list",
+            "import_refused", "geometry_bad_rings", "data_user_unknown"} <= codes
     assert len(codes) > 60
 
 
@@ -52,6 +56,12 @@ def test_every_code_raised_has_words():
               "between", "at_least", "at_most", "one_of"}  # validators' codes
     codes |= {"not_found", "method_not_allowed", "request_entity_too_large", "internal_error"}
     assert sorted(codes - set(messages.MESSAGES)) == []
+
+
+def test_no_words_are_left_for_rule_and_import_problems_nothing_raises():
+    prefixes = ("rule_", "rules_", "geometry_", "feature_", "file_", "data_")
+    worded = {code for code in messages.MESSAGES if code.startswith(prefixes)}
+    assert sorted(worded - raised_codes() - {"rule_decided", "rule_added"}) == []
 
 
 @cache

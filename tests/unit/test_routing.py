@@ -186,46 +186,103 @@ def test_the_general_category_is_routed_by_words_alone_or_queued(index, catalog)
     assert queued.steps[-1]["code"] == "nothing_decided"
 
 
-@pytest.mark.parametrize("rule, problem", [
+DECIDES = {"board": "livelihood", "department": "gas"}
+
+
+@pytest.mark.parametrize("rule, code, params", [
     ({"id": "x", "then": {"board": "livelihood", "department": "nobody"}},
-     "unknown department nobody"),
-    ({"id": "x", "when": {"categories": ["7777"]},
-      "then": {"board": "livelihood", "department": "gas"}}, "unknown category or class 7777"),
-    ({"id": "x", "when": {"jurisdictions": ["lake"]},
-      "then": {"board": "livelihood", "department": "gas"}}, "unknown jurisdiction lake"),
+     "rule_unknown_department", {"field": "then.department", "value": "nobody"}),
+    ({"id": "x", "then": dict(DECIDES, helpers=["gas", "ghost"])},
+     "rule_unknown_department", {"field": "then.helpers", "value": "ghost"}),
+    ({"id": "x", "when": {"categories": ["7777"]}, "then": DECIDES},
+     "rule_unknown_category", {"field": "when.categories", "value": "7777"}),
+    ({"id": "x", "when": {"jurisdictions": ["lake"]}, "then": DECIDES},
+     "rule_unknown_jurisdiction", {"field": "when.jurisdictions", "value": "lake"}),
+    ({"id": "x", "when": {"jurisdiction_kinds": ["lake"]}, "then": DECIDES},
+     "rule_unknown_jurisdiction_kind", {"field": "when.jurisdiction_kinds", "value": "lake"}),
+    ({"id": "x", "when": {"streets": ["1"]}, "then": DECIDES},
+     "rule_unknown_street", {"field": "when.streets", "value": "1"}),
+    ({"id": "x", "when": {"communities": ["1"]}, "then": DECIDES},
+     "rule_unknown_community", {"field": "when.communities", "value": "1"}),
+    ({"id": "x", "when": {"grids": ["1"]}, "then": DECIDES},
+     "rule_unknown_grid", {"field": "when.grids", "value": "1"}),
     ({"id": "x", "then": {"board": "party", "department": "gas"}},
-     "gas does not serve board party"),
-    ({"id": "x", "when": {"keywords_all": ["井盖"], "keywords_none": ["井盖"]},
-      "then": {"board": "livelihood", "department": "gas"}}, "can never match"),
-    ({"id": "x", "when": {"hours": {"from": "08:00", "to": "08:00"}},
-      "then": {"board": "livelihood", "department": "gas"}}, "can never match"),
-    ({"id": "x", "when": {"weekdays": [0, 8]},
-      "then": {"board": "livelihood", "department": "gas"}}, "weekdays"),
+     "rule_department_not_on_board",
+     {"field": "then.department", "department": "gas", "board": "party"}),
+    ({"id": "x", "then": {"board": "nowhere", "department": "gas"}},
+     "rule_unknown_board", {"field": "then.board", "value": "nowhere"}),
+    ({"id": "x", "then": {"department": "gas"}},
+     "rule_board_and_department_together", {"field": "then.board"}),
+    ({"id": "x", "when": {"keywords_all": ["井盖"], "keywords_none": ["井 盖"]}, "then": DECIDES},
+     "rule_phrases_required_and_forbidden", {"field": "when.keywords_none", "value": ["井盖"]}),
+    ({"id": "x", "when": {"keywords_any": ["井盖"], "keywords_none": ["井盖", "演练"]},
+      "then": DECIDES}, "rule_any_phrases_forbidden", {"field": "when.keywords_any"}),
+    ({"id": "x", "when": {"keywords_any": ["井盖", " "]}, "then": DECIDES},
+     "rule_empty_phrase", {"field": "when.keywords_any"}),
+    ({"id": "x", "when": {"keywords_any": "井盖"}, "then": DECIDES},
+     "rule_not_a_list", {"field": "when.keywords_any"}),
+    ({"id": "x", "when": {"hours": {"from": "08:00", "to": "08:00"}}, "then": DECIDES},
+     "rule_empty_hours", {"field": "when.hours", "value": "08:00"}),
+    ({"id": "x", "when": {"hours": {"from": 1320, "to": "06:00"}}, "then": DECIDES},
+     "rule_bad_hours", {"field": "when.hours"}),
+    ({"id": "x", "when": {"weekdays": [0, 8]}, "then": DECIDES},
+     "rule_bad_weekdays", {"field": "when.weekdays"}),
+    ({"id": "x", "when": {"priority": ["high"]}, "then": DECIDES},
+     "rule_bad_priority", {"field": "when.priority", "value": "high"}),
+    ({"id": "x", "then": dict(DECIDES, priority="high")},
+     "rule_bad_priority", {"field": "then.priority", "value": "high"}),
+    ({"id": "x", "then": dict(DECIDES, time_limit={"value": 0, "unit": "clock_hours"})},
+     "rule_bad_time_limit", {"field": "then.time_limit"}),
     ({"id": "x", "then": {"board": "livelihood", "department": "@jurisdiction"}},
-     "needs a jurisdiction condition"),
-    ({"id": "X!", "then": {"board": "livelihood", "department": "gas"}}, "id must be"),
-    ({"id": "x", "when": {"colour": "red"}, "then": {"board": "livelihood",
-                                                     "department": "gas"}},
-     "unknown condition colour"),
+     "rule_owner_needs_jurisdiction", {"field": "then.department"}),
+    ({"id": "X!", "then": DECIDES}, "rule_bad_id", {"field": "id"}),
+    ({"then": DECIDES}, "rule_bad_id", {"field": "id"}),
+    ({"id": "x", "when": {"colour": "red"}, "then": DECIDES},
+     "rule_unknown_condition", {"field": "when.colour"}),
+    ({"id": "x", "then": dict(DECIDES, colour="red")},
+     "rule_unknown_action", {"field": "then.colour"}),
+    ({"id": "x", "when": {"categories": ["01"]}}, "rule_decides_nothing", {"field": "then"}),
+    ({"id": "x", "when": "always", "then": DECIDES},
+     "rule_part_not_a_mapping", {"field": "when"}),
+    ({"id": "x", "then": {"board": ["livelihood"], "department": "gas"}},
+     "rule_not_text", {"field": "then.board"}),
+    ({"id": "x", "then": DECIDES, "stop": "yes"}, "rule_bad_stop", {"field": "stop"}),
 ])
-def test_bad_rules_are_refused_with_a_message_naming_the_problem(catalog, rule, problem):
+def test_bad_rules_are_refused_with_a_coded_problem_naming_rule_and_field(catalog, rule, code,
+                                                                          params):
     with pytest.raises(RuleError) as err:
-        compile_rules([rule], catalog)
-    assert problem in str(err.value)
+        compile_rules([GAS, rule], catalog)
+    rule_name = rule.get("id") or "#2"
+    assert {"code": code, "params": {"rule": rule_name, "index": 2, **params}} in \
+        err.value.problems, err.value.problems
 
 
 def test_a_rule_after_an_unconditional_stop_can_never_match(catalog):
     catch_all = {"id": "all", "then": {"board": "safety", "department": "police"}}
-    with pytest.raises(RuleError, match="rule later: can never match: rule all"):
+    with pytest.raises(RuleError) as err:
         compile_rules([catch_all, dict(GAS, id="later")], catalog)
+    assert err.value.problems == [{"code": "rule_never_reached",
+                                   "params": {"rule": "later", "index": 2, "by": "all"}}]
 
 
 def test_every_problem_is_reported_at_once(catalog):
     with pytest.raises(RuleError) as err:
         compile_rules([{"id": "a", "then": {"board": "x", "department": "y"}},
-                       {"id": "a", "then": {"board": "livelihood", "department": "gas"}}],
+                       {"id": "a", "then": {"board": "livelihood", "department": "gas"}},
+                       "not a rule"],
                       catalog)
-    assert len(err.value.problems) >= 3
+    assert [(p["code"], p["params"]["index"]) for p in err.value.problems] == [
+        ("rule_unknown_board", 1), ("rule_unknown_department", 1), ("rule_duplicate_id", 2),
+        ("rule_not_a_mapping", 3)]
+    assert err.value.problems[2]["params"] == {"rule": "a", "index": 2, "field": "id",
+                                               "first": 1}
+    assert err.value.problems[3]["params"] == {"rule": "#3", "index": 3}
+
+
+def test_the_rules_must_be_a_list(catalog):
+    with pytest.raises(RuleError) as err:
+        compile_rules({"gas-cover": GAS}, catalog)
+    assert err.value.problems == [{"code": "rules_not_a_list", "params": {}}]
 
 
 def test_the_index_only_offers_rules_that_could_match(catalog):
