@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 
 from .config import Config, _normalise_db_url
 from .extensions import api, babel, csrf, db, login_manager, migrate
-from .i18n import compile_catalogs, select_locale
+from .i18n import compile_catalogs, select_locale, vary_by_language
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "migrations")
@@ -37,6 +37,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", compile_catalogs(
         os.path.join(app.instance_path, "translations")))
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(vary_by_language)
     api.init_app(app)
     from .http import errors
     errors.install(app)

@@ -61,3 +61,12 @@ def select_locale() -> str:
         session["lang"] = wanted
         return wanted
     return session.get("lang") or "zh_CN"
+
+
+def vary_by_language(response):
+    """API answers are worded by Accept-Language (messages, routing summaries): say so, so a
+    cache never hands one client's Chinese to another's English."""
+    if request.path.startswith("/api/"):
+        response.vary.add("Accept-Language")
+    return response
+

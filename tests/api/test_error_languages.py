@@ -169,3 +169,10 @@ def test_routing_rule_problems_are_codes_naming_rule_and_field_in_each_language(
         "规则 night-gas 永远不会命中：hours 的起止时间都是 22:00。",
         "规则 night-gas：重庆燃气江北分公司不服务“党的建设”板块。",
         "规则 ghost：then.department 中的部门 nobody 不存在。"]
+
+
+def test_api_answers_say_they_vary_by_language(api):
+    number = api.report().json["number"]
+    for path in (f"/api/v1/tickets/{number}", "/api/v1/tickets/2026-999999"):
+        assert "Accept-Language" in api.get("admin", path).headers.get("Vary", "")
+
