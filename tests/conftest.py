@@ -165,3 +165,26 @@ def api(app, client):
     from tests.helpers import ApiDriver
 
     return ApiDriver(app, client)
+
+
+@pytest.fixture
+def demo_rules(app):
+    """The demo district's jurisdictions and rules, loaded as `dispatch seed-demo` does."""
+    import json
+
+    import yaml
+
+    from dispatch.models import Jurisdiction, RoutingRule
+    from dispatch.services import geo_import
+    from dispatch.services.rules_admin import replace_rules
+
+    with app.app_context():
+        with open(f"{DEMO_FOLDER}/jurisdictions.geojson", encoding="utf-8") as fh:
+            geo_import.import_jurisdictions(json.load(fh))
+        with open(f"{DEMO_FOLDER}/rules.yaml", encoding="utf-8") as fh:
+            replace_rules(yaml.safe_load(fh)["rules"])
+    yield
+    with app.app_context():
+        db.session.query(RoutingRule).delete()
+        db.session.query(Jurisdiction).delete()
+        db.session.commit()

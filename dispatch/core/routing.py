@@ -131,6 +131,7 @@ def _apply_rules(report, place, rules, departments, excluded, outcome, steps) ->
     found = rules.phrases.found_in(text) if rules.phrases.phrases else set()
     candidates = rules.candidates(report.category.code, found, place_keys(place))
     tried: list[dict[str, str]] = []
+    matched_any = False
     for rule in candidates:
         matched, detail = _matches(rule, report, place, found)
         if not matched:
@@ -154,17 +155,21 @@ def _apply_rules(report, place, rules, departments, excluded, outcome, steps) ->
         for key in ("priority", "time_limit", "note"):
             if outcome[key] is None and getattr(rule.then, key) is not None:
                 outcome[key] = getattr(rule.then, key)
-        params = {"rule": rule.id, "matched": [m["value"] for m in detail]}
+        # a rule is named to people by its description (district data, in the district's
+        # words: it says why, e.g. why an urgent limit), else by its id
+        params = {"rule": rule.description or rule.id, "matched": [m["value"] for m in detail]}
         if decides:
             params.update(board=rule.then.board, department=department)
         _step(steps, "rule", True, "rule_decided" if decides else "rule_added", params,
               rule=rule.id, matched=detail, tried_before=tried, decides=decides,
               board=rule.then.board, department=department, helpers=list(rule.then.helpers))
         tried = []
+        matched_any = True
         if rule.stop:
             return
     if tried or not candidates:
-        _step(steps, "rules", False, "no_rule_matched",
+        # after a rule that only added helpers, "no rule matched" would contradict it
+        _step(steps, "rules", False, "no_rule_decided" if matched_any else "no_rule_matched",
               {"candidates": len(candidates), "rules": len(rules)}, tried=tried)
 
 

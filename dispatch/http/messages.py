@@ -29,6 +29,8 @@ STATES = {
 }
 ACTIONS = {
     "report": _l("Reported"), "dispatch": _l("Dispatch"), "queue": _l("Sent to dispatch queue"),
+    "sla_warning": _l("Deadline warning: the limit is nearly used up"),
+    "escalate": _l("Escalated to the board leader: past the deadline"),
     "accept": _l("Accept"), "resolve": _l("Resolve"), "verify": _l("Pass verification"),
     "rework": _l("Send back for rework"), "send_back": _l("Send back (not ours)"),
     "void": _l("Void"), "merge": _l("Merge as duplicate"), "merged_in": _l("Duplicate merged in"),
@@ -261,15 +263,16 @@ MESSAGES = {
     "point_in_jurisdiction": _l("The point lies in %(name)s (%(kind)s), which "
                                 "%(department)s looks after."),
     "sent_back_too_often": _l("Sent back %(n)s times: the dispatcher decides."),
-    "place_unknown": _l("The place is unknown: the ticket waits in the street's dispatch "
-                        "queue."),
+    "place_unknown": _l("The point lies outside the grids and every jurisdiction: the ticket "
+                        "waits in the street's dispatch queue."),
     "outside_grids_rule_only": _l("Outside the grids only a rule may decide, not the default "
                                   "of category %(category)s."),
-    "nothing_decided": _l("So the ticket waits in the street's dispatch queue."),
-    "rule_decided": _l("Rule %(rule)s matched (%(matched)s): board %(board)s, lead department "
-                       "%(department)s."),
-    "rule_added": _l("Rule %(rule)s matched (%(matched)s) and adds helping departments."),
+    "nothing_decided": _l("The ticket waits in the street's dispatch queue for a dispatcher."),
+    "rule_decided": _l("Rule “%(rule)s” matched (%(matched)s): board %(board)s, lead "
+                       "department %(department)s."),
+    "rule_added": _l("Rule “%(rule)s” matched (%(matched)s) and adds helping departments."),
     "no_rule_matched": _l("No routing rule matched."),
+    "no_rule_decided": _l("No routing rule decided the lead department."),
     "category_default": _l("Category %(category)s belongs to board %(board)s; its default "
                            "department is %(department)s."),
     "category_default_sent_back": _l("The default department of category %(category)s, "

@@ -10,27 +10,13 @@ import yaml
 from boards import DEMO_FOLDER
 from dispatch.core.coords import wgs84_to_gcj02
 from dispatch.extensions import db
-from dispatch.models import Jurisdiction, RoutingRule, Ticket
+from dispatch.models import RoutingRule, Ticket
 from dispatch.services import geo_import
-from dispatch.services.rules_admin import replace_rules
 from tests.helpers import IN_GRID, IN_GRID_2
 
 NEAR_FIRST = {"lat": IN_GRID["lat"] + 0.0001, "lng": IN_GRID["lng"]}  # ~11 m away
 
 
-@pytest.fixture
-def demo_rules(app):
-    """The demo district's jurisdictions and rules, loaded as `dispatch seed-demo` does."""
-    with app.app_context():
-        with open(f"{DEMO_FOLDER}/jurisdictions.geojson", encoding="utf-8") as fh:
-            geo_import.import_jurisdictions(json.load(fh))
-        with open(f"{DEMO_FOLDER}/rules.yaml", encoding="utf-8") as fh:
-            replace_rules(yaml.safe_load(fh)["rules"])
-    yield
-    with app.app_context():
-        db.session.query(RoutingRule).delete()
-        db.session.query(Jurisdiction).delete()
-        db.session.commit()
 
 
 def last_explanation(api, number):

@@ -4,6 +4,7 @@ a stale form gives the current state with a warning, and nobody sees another's t
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -416,3 +417,35 @@ def test_action_buttons_speak_each_readers_language_whatever_page_came_first(api
     # and English again for whoever asks for it
     english = submit_labels(handler.get(f"/tickets/{accepted}").get_data(as_text=True))
     assert english["resolve"] == "Resolve"
+
+
+def test_the_sweeps_warning_and_escalation_read_as_words_in_the_history(api, as_user):
+    """The deadline sweep's events are in the timeline every person reads: not `sla_warning`
+    and `escalate`, but what happened, in their language."""
+    import time_machine
+
+    from dispatch import clock
+    from dispatch.services import sla_sweep
+
+    with time_machine.travel(clock.now() - timedelta(hours=3), tick=False):
+        number = api.report().json["number"]  # a manhole cover: 2 clock hours
+    with api.app.app_context():
+        assert sla_sweep.sweep() == {"warn": 1, "escalate": 1}
+    page = as_user("handler.municipal").get(f"/tickets/{number}").get_data(as_text=True)
+    assert "临期预警" in page and "超期督办" in page
+    assert "<strong>sla_warning" not in page and "<strong>escalate" not in page
+    english = as_user("leader").get(f"/tickets/{number}?lang=en").get_data(as_text=True)
+    assert "Deadline warning" in english and "Escalated to the board leader" in english
+
+
+def test_the_routing_basis_names_rules_by_their_description_and_does_not_contradict_itself(
+        api, as_user, demo_rules):
+    """The manhole rule only adds helpers and the urgent limit; the category default decides.
+    The page says which rule (in the district's words, which say why the limit is urgent), and
+    then that no rule decided the department, not that no rule matched."""
+    number = api.report().json["number"]
+    page = as_user("dispatcher").get(f"/tickets/{number}").get_data(as_text=True)
+    assert "命中规则“公用设施类井盖缺失、被盗，一律升为紧急、1小时时限" in page
+    assert "没有派遣规则决定牵头部门" in page
+    assert "没有命中任何派遣规则" not in page
+    assert "cover-missing" not in page

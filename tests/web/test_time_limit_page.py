@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.integration.test_routing_service import demo_rules  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
