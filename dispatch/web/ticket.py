@@ -26,6 +26,30 @@ FORM_FIELDS = {
     "request_extension": ("hours", "reason"), "request_park": ("reason",),
     "reject_extension": ("reason",), "park": ("reason",), "reject_park": ("reason",),
 }
+# the label each action's form gives a field; an error summary names the field the same way
+FORM_LABELS = {
+    ("resolve", "note"): _l("What was done"), ("rework", "note"): _l("What is still wrong?"),
+    ("request_extension", "reason"): _l("Why more time is needed"),
+    ("dispatch", "note"): _l("Reason for this dispatch"),
+    ("reject_extension", "reason"): _l("Why is the extension refused?"),
+    ("park", "reason"): _l("Why is the ticket parked?"),
+    ("reject_park", "reason"): _l("Why is parking refused?"),
+    ("request_park", "reason"): _l("Why it cannot be handled now"),
+    ("send_back", "reason"): _l("Why this is not your department's job"),
+    ("void", "reason"): _l("Why is this report invalid?"),
+}
+
+
+def field_label(action: str, name: str) -> str:
+    """The words a form shows for a field: its action's own, else the field's general label."""
+    return str(FORM_LABELS.get((action, name)) or FIELD_LABELS.get(name, name))
+
+
+@bp.record_once
+def _share_field_label(state) -> None:
+    state.app.jinja_env.globals["field_label"] = field_label  # forms and macros alike
+
+
 FIELD_LABELS = {
     "note": _l("Note"), "reason": _l("Reason"), "hours": _l("Extra hours"),
     "board": _l("Board"), "department": _l("Lead department"),
@@ -170,10 +194,10 @@ def _error_message(exc: DomainError, action: str, names: Names,
     if isinstance(exc, lifecycle.Forbidden):
         return _("You may not take this action (%(action)s) on this ticket.", action=label)
     if errors and not isinstance(exc, lifecycle.NotAllowed):
-        fields = _("; ").join(_("%(field)s: %(errors)s", field=FIELD_LABELS.get(name, name),
-                                   errors=" ".join(messages))
+        fields = _("; ").join(_("%(field)s: %(errors)s", field=field_label(action, name),
+                                   errors=" ".join(m.rstrip("。.") for m in messages))
                                  for name, messages in errors.items())
-        return _("%(action)s was not done. Please correct: %(fields)s", action=label,
+        return _("%(action)s was not done. Please correct: %(fields)s.", action=label,
                  fields=fields)
     return render(exc.message, exc.params, names)
 

@@ -156,7 +156,9 @@ def test_a_missing_reason_shows_the_form_again_with_a_message(api, as_user, app)
     r = act(handler, number, "send_back", reason="  ")
     assert r.status_code == 422
     page = r.get_data(as_text=True)
-    assert "未能执行“退回（非本单位职责）”" in page and "原因：此项必填。" in page
+    # the summary names the field as the form labels it, punctuated once
+    assert ("未能执行“退回（非本单位职责）”，请修改："
+            "退回理由（为何不属于本部门职责）：此项必填。") in page
     assert '<details class="action" open id="do-send_back">' in page
     assert 'class="field-error"' in page
     assert state_of(app, number) == "dispatched"
