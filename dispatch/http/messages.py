@@ -51,6 +51,8 @@ JURISDICTION_KINDS = {
 TIME_LIMITS = {"working_days": _l("%(n)s working days"),
                "working_hours": _l("%(n)s working hours"),
                "clock_hours": _l("%(n)s hours round the clock")}
+TIME_LIMIT_OF_ONE = {"working_days": _l("1 working day"), "working_hours": _l("1 working hour"),
+                     "clock_hours": _l("1 hour round the clock")}  # English has a singular
 
 MESSAGES = {
     # refusals: the `message` of an error answer
@@ -390,6 +392,8 @@ def render_errors(errors: dict[str, list] | None,
 
 def time_limit_text(limit) -> str:
     """A time limit (value, unit) in words: "1 小时（自然时）", "3 working days"."""
+    if limit.value == 1 and limit.unit in TIME_LIMIT_OF_ONE:
+        return str(TIME_LIMIT_OF_ONE[limit.unit])
     return str(TIME_LIMITS.get(limit.unit, "%(n)s")) % {"n": limit.value}
 
 

@@ -46,3 +46,17 @@ def test_without_a_rule_the_category_limit_is_shown_and_counted(app, api):
     dispatched = datetime.fromisoformat(ticket["dispatched_at"])
     assert datetime.fromisoformat(ticket["due_at"]) - dispatched == timedelta(hours=2)
     assert limit_shown(app, number) == "2 小时（自然时）"
+
+
+def test_a_limit_of_one_reads_as_one_in_english(app):
+    from flask_babel import force_locale
+
+    from dispatch.core.sla import TimeLimit
+    from dispatch.http.messages import time_limit_text
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert time_limit_text(TimeLimit(1, "clock_hours")) == "1 hour round the clock"
+            assert time_limit_text(TimeLimit(3, "working_days")) == "3 working days"
+        with force_locale("zh_CN"):
+            assert time_limit_text(TimeLimit(1, "clock_hours")) == "1 小时（自然时）"
