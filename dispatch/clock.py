@@ -42,6 +42,3 @@ def zone_name() -> str:
 def zone() -> ZoneInfo:
     return _zone(zone_name())
 
-
-def local_now() -> datetime:
-    return now().astimezone(zone())

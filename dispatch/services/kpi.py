@@ -98,7 +98,9 @@ def _id_of(model, code: str) -> int:
 
 
 def _conditions(table, where: dict) -> list:
-    return [table.c[name] == values[0] if len(values) == 1 else table.c[name].in_(values)
+    """`where` on a rollup table, or on any mapping of its column names to columns."""
+    columns = table.c if hasattr(table, "c") else table
+    return [columns[name] == values[0] if len(values) == 1 else columns[name].in_(values)
             for name, values in where.items()]
 
 
@@ -142,7 +144,7 @@ def _from_rollups(scope: kpi.Scope, period: kpi.Period, street_id: int | None,
             .where(*_conditions(c, where), or_(due_in, final_in))
             .group_by(*group(c), due_in, final_in, due_vs_today, c.c.outcome)):
         closures[key(row)].append((*row[-4:-1], int(row[-1])))
-    later = _due_later_today(where, now, today, period, key if split else None, groups)
+    later = _due_later_today(where, now, today, period, split, groups)
 
     e = KpiEpisode.__table__
     resolved_by_end = e.c.resolve_day < period.end_day
@@ -172,7 +174,7 @@ _ROLLUP_COLUMNS = {"street_id": Ticket.street_id, "board_code": Ticket.board_cod
                    "department_id": Ticket.lead_department_id}
 
 
-def _due_later_today(where: dict, now: datetime, today, period: kpi.Period, key,
+def _due_later_today(where: dict, now: datetime, today, period: kpi.Period, split: bool,
                      groups) -> dict:
     """group → the closures (as summarize takes them) of tickets whose deadline is later on
     now's local day: the rollups date deadlines by day, these few are read from the tickets,
@@ -181,18 +183,17 @@ def _due_later_today(where: dict, now: datetime, today, period: kpi.Period, key,
     if today not in period:
         return found
     tomorrow = datetime.combine(today + timedelta(days=1), time(), period.zone)
-    conditions = [col == values[0] if len(values) == 1 else col.in_(values)
-                  for name, values in where.items() for col in (_ROLLUP_COLUMNS[name],)]
     rows = db.session.execute(
         select(Ticket.id, Ticket.created_at, Ticket.state, Ticket.lead_department_id,
                Ticket.due_at, Ticket.closed_at)
-        .where(*conditions, Ticket.due_at > now, Ticket.due_at < tomorrow)).all()
+        .where(*_conditions(_ROLLUP_COLUMNS, where), Ticket.due_at > now,
+               Ticket.due_at < tomorrow)).all()
     counted: dict = defaultdict(lambda: defaultdict(int))
     for row in rows:
         fact = kpi.TicketFact(row.id, row.created_at, row.state, kpi.Where(), row.due_at,
                               row.closed_at)
         c = kpi.contributions(fact, period.zone).closure
-        group = key((row.lead_department_id,)) if key else _ALL
+        group = row.lead_department_id if split else _ALL
         if c is not None and group in found:
             counted[group][c.due_day, c.final_day, c.outcome] += 1
     for group, closures in counted.items():

@@ -3,7 +3,6 @@ rebuilt with these): incremented in each use case's transaction, and rebuilt fro
 the events on demand (`dispatch rollups rebuild`); `check` proves the two agree."""
 
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
@@ -31,10 +30,6 @@ def overdue_before(ticket: Ticket, action: str) -> bool:
     return False if action == "escalate" else is_overdue(ticket)
 
 
-def _tz() -> ZoneInfo:
-    return clock.zone()
-
-
 def state_key(ticket: Ticket) -> StateKey | None:
     if not ticket.state:
         return None
@@ -46,7 +41,7 @@ def record(ticket: Ticket, event: TicketEvent, before: StateKey | None,
            was_overdue: bool = False) -> None:
     """The event's share of the rollups, in the open transaction (keys in a fixed order, so two
     transactions never wait for each other's rows in opposite orders)."""
-    tz = _tz()
+    tz = clock.zone()
     place = Place.of(event.street_id, event.board_code, event.department_id, event.grid_id)
     bumps = []
     for metric in daily_metrics(event.action, event.data or {}):
@@ -81,7 +76,7 @@ def _state_key(key: StateKey) -> dict:
 
 def replay(batch: int = 50_000) -> tuple[Counter, Counter]:
     """Recompute every rollup from the events alone: (daily counts, states)."""
-    tz = _tz()
+    tz = clock.zone()
     counts: Counter = Counter()
     current: dict[int, StateKey] = {}
     escalated: set[int] = set()
