@@ -9,6 +9,7 @@ the factory without importing the command line back.
 import os
 
 from flask import Flask, jsonify
+from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from .config import Config, _normalise_db_url
 from .extensions import api, babel, csrf, db, login_manager, migrate
@@ -20,7 +21,10 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def build_app(config: dict | None = None) -> Flask:
     """An app from the environment's Config, updated with `config`."""
+    from .http import guard
+
     app = Flask("dispatch", instance_relative_config=True)
+    app.url_map.converters["int"] = guard.DatabaseInt  # ids beyond int4 are a 404, not a 500
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config(app.instance_path))
     if config:
@@ -39,6 +43,7 @@ def build_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(vary_by_language)
     api.init_app(app)
+    api.register_converter(guard.DatabaseInt, integerconverter2paramschema)
     from .http import errors
     errors.install(app)
     csrf.init_app(app)
@@ -51,6 +56,7 @@ def build_app(config: dict | None = None) -> Flask:
 
     register_api(api)  # bearer tokens: exempt from CSRF (dispatch/api/__init__.py)
     register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
+    guard.install(app)  # after the bearer check: anonymous uploads stay unread
 
     @app.get("/healthz")
     def health():

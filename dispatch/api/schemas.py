@@ -4,7 +4,9 @@ from marshmallow import fields, validate
 from marshmallow.validate import Length, OneOf, Range
 
 from ..core.lifecycle import ACTIONS, State
-from ..http.validation import Schema
+from ..http.validation import DecimalNumber, Schema, WholeNumber
+
+MAX_PAGE = 10_000  # a list's deepest page: an offset no database overflows on
 
 
 class TokenRequestSchema(Schema):
@@ -60,8 +62,8 @@ class CategorySchema(Schema):
 
 
 class PointArgsSchema(Schema):
-    lat = fields.Float(required=True, allow_nan=False, validate=Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=Range(-180, 180))
+    lat = DecimalNumber(required=True, validate=Range(-90, 90))
+    lng = DecimalNumber(required=True, validate=Range(-180, 180))
 
 
 class GridSchema(Schema):
@@ -74,8 +76,8 @@ class GridSchema(Schema):
 class IncidentFormSchema(Schema):
     category = fields.String(required=True, validate=Length(1, 8))
     description = fields.String(required=True, validate=Length(1, 2000))
-    lat = fields.Float(allow_nan=False, validate=Range(-90, 90), load_default=None)
-    lng = fields.Float(allow_nan=False, validate=Range(-180, 180), load_default=None)
+    lat = DecimalNumber(validate=Range(-90, 90), load_default=None)
+    lng = DecimalNumber(validate=Range(-180, 180), load_default=None)
     coord_system = fields.String(load_default="wgs84", validate=OneOf(["wgs84", "gcj02"]),
                                  metadata={"description": "gcj02: a point picked on a Chinese "
                                                           "map SDK; stored as WGS-84"})
@@ -165,20 +167,20 @@ class TicketListArgsSchema(Schema):
     department = fields.String()
     grid = fields.String()
     reporter = fields.String()
-    page = fields.Integer(load_default=1, validate=Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=Range(1, 100))
+    page = WholeNumber(load_default=1, validate=Range(1, MAX_PAGE))
+    per_page = WholeNumber(load_default=20, validate=Range(1, 100))
 
 
 class ActionSchema(Schema):
     action = fields.String(required=True, validate=OneOf(ACTIONS))
-    version = fields.Integer(required=True, strict=False)
+    version = WholeNumber(required=True)
     note = fields.String(validate=Length(max=2000))
     reason = fields.String(validate=Length(max=2000))
     board = fields.String()
     department = fields.String()
     helpers = fields.List(fields.String())
     into = fields.String(metadata={"description": "merge: the surviving ticket's number"})
-    hours = fields.Integer(strict=False, metadata={"description": "request_extension"})
+    hours = WholeNumber(metadata={"description": "request_extension"})
 
 
 class BoardSummarySchema(Schema):

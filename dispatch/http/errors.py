@@ -31,8 +31,16 @@ def error_response(status: int, code: str, message: str | dict, errors=None, **e
     return jsonify(body), status
 
 
+def wants_json() -> bool:
+    """The API, and a page's script that asks for JSON (the phone's outbox, for one)."""
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
+
+
 def handle_domain_error(error: DomainError):
-    if not request.path.startswith("/api/"):
+    if not wants_json():
         return render_template("web/error.html", error=error, status=error.status,
                                message=messages.render(error.message, error.params)), \
             error.status

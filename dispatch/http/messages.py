@@ -86,6 +86,16 @@ MESSAGES = {
     "bearer_required": _l("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."),
     "bad_idempotency_key": _l("The Idempotency-Key is not valid."),
     "json_object_required": _l("Send a JSON object (or a multipart form)."),
+    "control_characters": _l("Control characters (such as NUL) are not allowed in text; only "
+                             "tab and line breaks are."),
+    "invalid_unicode": _l("The text is not valid Unicode (a lone surrogate)."),
+    "json_too_deep": _l("The JSON is nested too deeply (at most %(max)s levels)."),
+    "nameless_part": _l("A part of the multipart form has no name."),
+    "files_in_unknown_field": _l("Files were sent under a field that is not read; send them as "
+                                 "“%(field)s”."),
+    "send_files_as": _l("Not read: send the files as “%(field)s”."),
+    "idempotency_key_reused": _l("This Idempotency-Key was already used for a different report "
+                                 "(ticket %(number)s); a new report needs a new key."),
     "no_grid_here": _l("The point lies outside every grid."),
     "board_summary_forbidden": _l("Board summaries are for leaders, dispatchers and admins."),
     "board_not_found": _l("There is no board %(code)s."),

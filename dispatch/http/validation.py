@@ -10,6 +10,7 @@ problems; dispatch/http/messages.py words them in the asker's language.
 """
 
 import copy
+import re
 from typing import Any
 
 import marshmallow
@@ -116,3 +117,61 @@ def problems(messages: Any, prefix: str = "") -> dict[str, list[dict[str, Any]]]
     found[prefix or "_"] = [item.as_problem() if isinstance(item, Coded) else as_problem(item)
                             for item in items]
     return found
+
+
+# --- numbers as people and programs mean them --------------------------------------------------
+# marshmallow's Integer reads 1.5 as 1 and Python's int() and float() read full-width and other
+# Unicode digits ("２９.５") and underscores ("1_0"): a client's mistake passed on as a value.
+# Where the API means a number it takes a JSON number of the right kind or, from a form or a
+# query string, ASCII digits only; anything else is refused (not normalised: a latitude typed
+# in full-width digits is a client to fix, not a value to guess at).
+
+INT4 = (-(2**31), 2**31 - 1)  # what a PostgreSQL integer column holds
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def whole_number(value: Any) -> int:
+    """An int from a JSON integer or a string of ASCII digits; ValueError otherwise (floats,
+    1.5 or 2.0 alike, booleans, other digits) and OverflowError beyond an int4."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    if isinstance(value, str):
+        if not _WHOLE.fullmatch(value.strip(" ")):
+            raise ValueError(value)
+        value = int(value)
+    if not INT4[0] <= value <= INT4[1]:
+        raise OverflowError(value)
+    return value
+
+
+def decimal_number(value: Any) -> float:
+    """A float from a JSON number or an ASCII decimal string; ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(value)
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip(" ")):
+        raise ValueError(value)
+    return float(value)
+
+
+class WholeNumber(fields.Integer):
+    """An integer that is one (see whole_number), within a database integer."""
+
+    def _validated(self, value: Any) -> int:
+        try:
+            return whole_number(value)
+        except ValueError as error:
+            raise self.make_error("invalid", input=value) from error
+        except OverflowError as error:
+            raise self.make_error("too_large", input=value) from error
+
+
+class DecimalNumber(fields.Float):
+    """A finite number written in ASCII (see decimal_number)."""
+
+    def _validated(self, value: Any) -> float:
+        try:
+            decimal_number(value)
+        except ValueError as error:
+            raise self.make_error("invalid", input=value) from error
+        return super()._validated(value)

@@ -55,6 +55,8 @@ class Ticket(db.Model):
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # sha256 of the report as first sent with that key (core.idempotency.fingerprint)
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
     board_code: Mapped[str | None] = mapped_column(ForeignKey("boards.code"))
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))

@@ -12,6 +12,12 @@ class BadInput(ServiceError):
     code = "invalid_input"
 
 
+class KeyReused(BadInput):
+    """An Idempotency-Key already used for a different report."""
+
+    code = "idempotency_key_reused"
+
+
 class NotFound(ServiceError):
     status = 404
     code = "not_found"

@@ -1,6 +1,8 @@
 """A grid worker's report becomes a ticket: once, however often a weak signal makes the phone
 retry. The client's Idempotency-Key is unique per reporter in the database, so even two
-simultaneous retries cannot both create a ticket."""
+simultaneous retries cannot both create a ticket. The key is stored with a hash of the report
+(core.idempotency): a retry replays the first ticket, a different report under a used key is
+refused (KeyReused, 422 idempotency_key_reused)."""
 
 from typing import Any
 
@@ -12,11 +14,12 @@ from ..core import lifecycle
 from ..core.coords import gcj02_to_wgs84
 from ..core.errors import problem
 from ..core.geo import GeometryError, check_point
+from ..core.idempotency import fingerprint, same_request
 from ..extensions import db
 from ..models import Category, Ticket, User
 from . import outbox, photo_store, policy
 from .actors import actor_for
-from .errors import BadInput
+from .errors import BadInput, KeyReused
 from .numbers import next_ticket_number
 from .photo_intake import attach_photos, check_photos
 from .tickets import apply_decision
@@ -33,11 +36,13 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
                   key: str | None) -> tuple[Ticket, bool]:
     """Create the ticket, its first event, its photos and its jobs in one transaction.
 
-    Returns (ticket, created); created is False when `key` was seen before."""
+    Returns (ticket, created); created is False when `key` was seen before with this report
+    (a replay). The same key with another report raises KeyReused."""
     policy.require(reporter, policy.Permission.FILE_REPORT)
+    digest = fingerprint(form, photos)
     existing = find_by_key(reporter, key)
     if existing is not None:
-        return existing, False
+        return _replay(existing, digest), False
     category = db.session.scalar(select(Category).where(Category.code == form["category"],
                                                         Category.active.is_(True)))
     errors: dict[str, list[dict]] = {}
@@ -57,7 +62,8 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
                     category=category,
                     description=form["description"].strip(), lon=lon, lat=lat,
                     location_source=source, reporter=reporter, street_id=reporter.street_id,
-                    idempotency_key=key, created_at=now)
+                    idempotency_key=key, idempotency_hash=digest if key else None,
+                    created_at=now)
     db.session.add(ticket)
     written: list[str] = []
     try:  # any flush from here on may meet a simultaneous retry's ticket (same key)
@@ -72,13 +78,23 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
         existing = find_by_key(reporter, key)
         if existing is None:
             raise
-        return existing, False  # a simultaneous retry with the same key won the race
+        # a simultaneous retry with the same key won the race
+        return _replay(existing, digest), False
     except Exception:
         db.session.rollback()
         photo_store.remove(written)
         raise
     outbox.publish(j.id for j in jobs)
     return ticket, True
+
+
+def _replay(existing: Ticket, digest: str) -> Ticket:
+    if not same_request(existing.idempotency_hash, digest):
+        raise KeyReused("idempotency_key_reused",
+                        {"idempotency_key": [problem("idempotency_key_reused",
+                                                             number=existing.number)]},
+                        number=existing.number)
+    return existing
 
 
 def _location(form, infos, errors) -> tuple[float, float, str]:

@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ..core.lifecycle import OPEN_STATES
+from ..http.validation import whole_number
 from ..services import queues, reference
 from ..services.actors import actor_for
 from .access import Permission, permission_required
@@ -11,13 +12,17 @@ from .blueprint import bp
 from .labels import local_time
 
 PER_PAGE = 50
+MAX_PAGE = 10_000  # beyond, an offset some database overflows on
 
 
 def _page_number() -> int:
+    """The page asked for, clamped to 1..MAX_PAGE; anything not a page number is page 1."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, whole_number(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
+    except OverflowError:
+        return MAX_PAGE
 
 
 @bp.get("/console")

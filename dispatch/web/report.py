@@ -21,9 +21,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..core.errors import DomainError
+from ..http.errors import wants_json
 from ..http.messages import Names, render
+from ..http.uploads import refuse_stray_files
+from ..http.validation import decimal_number
 from ..services import deadlines, reference, transactions
-from ..services.errors import NotFound
+from ..services.errors import KeyReused, NotFound
 from ..services.intake import submit_report
 from ..services.my_reports import reported_by
 from ..services.tickets import can_see, get_ticket, reread
@@ -48,9 +51,10 @@ def report_form():
 @bp.post("/m/report")
 @permission_required(Permission.FILE_REPORT)
 def submit_report_page():
-    as_json = _wants_json()
+    as_json = wants_json()
     try:
         form = request.form
+        refuse_stray_files("photos")
         files = request.files.getlist("photos")
     except RequestEntityTooLarge:
         limit = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
@@ -69,10 +73,14 @@ def submit_report_page():
     except DomainError as exc:
         transactions.discard()
         status = exc.status if 400 <= exc.status < 500 else 422
+        if isinstance(exc, KeyReused):  # this form was sent before: the changed one is new
+            key = str(uuid.uuid4())
         return _refuse(as_json, status, _("The report cannot be accepted."),
                        _service_errors(exc), values, key, photos_lost=bool(photos))
     if as_json:
-        return jsonify(_result(ticket)), 201 if created else 200
+        if created:
+            return jsonify(_result(ticket)), 201
+        return jsonify(_result(ticket)), 200, {"Idempotent-Replayed": "true"}
     return redirect(url_for("web.report_done", number=ticket.number))
 
 
@@ -118,11 +126,6 @@ def traffic_light(ticket, now: datetime) -> str | None:
     return status["light"] if status else None
 
 
-def _wants_json() -> bool:
-    accept = request.accept_mimetypes
-    return accept["application/json"] > accept["text/html"]
-
-
 def _result(ticket) -> dict:
     ticket = reread(ticket)  # the inline routing job may have dispatched it meanwhile
     return {"number": ticket.number, "state": ticket.state, "board": ticket.board_code,
@@ -148,7 +151,7 @@ def _read_fields(values: dict[str, str], key: str) -> tuple[dict, dict[str, list
     lat = lng = None
     if values["lat"] or values["lng"]:
         try:
-            lat, lng = float(values["lat"]), float(values["lng"])
+            lat, lng = decimal_number(values["lat"]), decimal_number(values["lng"])
         except ValueError:
             errors["location"] = [_("The location is not valid; set the pin again.")]
         else:
@@ -182,6 +185,8 @@ _WORKER_WORDS = {
     "unknown_category": _l("Unknown category; choose one from the list."),
     "location_required": _l("Set the pin on the map, or attach a photo that carries GPS."),
     "lat_and_lng_together": _l("Set the pin on the map, or attach a photo that carries GPS."),
+    "idempotency_key_reused": _l("This form was already sent with other content; check the "
+                                 "report and submit it again."),
 }
 
 

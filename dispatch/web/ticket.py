@@ -12,6 +12,7 @@ from ..core import lifecycle
 from ..core.errors import DomainError, problem
 from ..http.messages import Names, render, render_errors, routing_lines, step_text, time_limit_text
 from ..http.uploads import read_photos
+from ..http.validation import whole_number
 from ..services import deadlines, queues, reference, transactions
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput, NotFound
@@ -167,8 +168,8 @@ def _payload() -> tuple[dict, list[bytes]]:
     errors: dict[str, list[dict]] = {}
     payload: dict = {"action": action}
     try:
-        payload["version"] = int(form.get("version", ""))
-    except ValueError:
+        payload["version"] = whole_number(form.get("version", ""))
+    except (ValueError, OverflowError):
         errors["version"] = [problem("required")]
     for name in FORM_FIELDS.get(action, ()):
         if name == "helpers":
@@ -177,8 +178,8 @@ def _payload() -> tuple[dict, list[bytes]]:
             raw = form.get("hours", "").strip()
             if raw:
                 try:
-                    payload["hours"] = int(raw)
-                except ValueError:
+                    payload["hours"] = whole_number(raw)
+                except (ValueError, OverflowError):
                     errors["hours"] = [problem("whole_number_between", min=1,
                                                max=lifecycle.MAX_EXTENSION_HOURS)]
         else:
