@@ -86,8 +86,9 @@ MESSAGES = {
     "bearer_required": _l("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."),
     "bad_idempotency_key": _l("The Idempotency-Key is not valid."),
     "json_object_required": _l("Send a JSON object (or a multipart form)."),
-    "control_characters": _l("Control characters (such as NUL) are not allowed in text; only "
-                             "tab and line breaks are."),
+    "control_characters": _l("The text contains invisible control characters (such as NUL, "
+                             "often pasted from another app); remove them. Only tabs and line "
+                             "breaks are allowed."),
     "invalid_unicode": _l("The text is not valid Unicode (a lone surrogate)."),
     "json_too_deep": _l("The JSON is nested too deeply (at most %(max)s levels)."),
     "nameless_part": _l("A part of the multipart form has no name."),

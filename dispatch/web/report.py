@@ -109,7 +109,10 @@ def my_reports():
         "web/my_reports.html", to_verify=[i for i in items if i["state"] == "resolved"],
         items=items, limit=MY_REPORTS_LIMIT,
         config={"userId": current_user.id, "strings": _js_strings(), "mode": "list",
-                "submitUrl": url_for("web.submit_report_page")})
+                "categories": [{"code": c.code, "name": name_of(c)}
+                               for c in reference.active_categories()],
+                "submitUrl": url_for("web.submit_report_page"),
+                "formUrl": url_for("web.report_form")})
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -259,7 +262,7 @@ def _category_choices() -> tuple[list[dict], list[dict]]:
     return flat, groups
 
 
-def _js_strings() -> dict[str, str]:
+def _js_strings() -> dict:
     return {
         "search": _("Search: name, code or pinyin initials"),
         "recent": _("Recently used"),
@@ -298,4 +301,19 @@ def _js_strings() -> dict[str, str]:
         "signIn": _("You are signed out: sign in again, the report stays on this phone."),
         "failed": _("The report cannot be accepted."),
         "serverBusy": _("The server did not answer; the report stays on this phone."),
+        "retrying": _("The server had a problem; they will be sent again automatically."),
+        "refusedTitle": _("Not accepted: %(n)s reports"),
+        "refusedHelp": _("The server did not accept these reports; the phone will not send "
+                         "them again by itself. Tap “Fix and resend” to correct one, or "
+                         "delete it."),
+        "fix": _("Fix and resend"),
+        "fixing": _("The report is back in the form: correct it and tap “Submit report”."),
+        "cleaned": _("The report is back in the form; invisible characters were taken out of "
+                     "the description. Check it and tap “Submit report”."),
+        "deleteReport": _("Delete"),
+        "confirmDelete": _("Delete this report from the phone? It has not been filed."),
+        "replaceForm": _("Replace what is in the form now with this report?"),
+        "fields": {"category": _("Incident category"), "description": _("Problem description"),
+                   "location": _("Report location"), "photos": _("Photos"),
+                   "idempotency_key": _("Form")},
     }

@@ -223,3 +223,106 @@ def test_the_english_form_fits_a_small_phone(new_page, live_server):
     expect(page.locator("#cat-list")).to_contain_text("Sewer manhole cover")
     screenshot(page, "report-form-en-360")
     assert_no_horizontal_overflow(page)
+
+
+def outbox_count(page) -> int:
+    return page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open("dispatch-worker", 1);
+        open.onsuccess = () => {
+          const c = open.result.transaction("outbox").objectStore("outbox").count();
+          c.onsuccess = () => { open.result.close(); resolve(c.result); };
+        };
+    })""")
+
+
+def test_a_refused_report_is_shown_and_holds_up_nothing(new_page, live_server):
+    """Three reports wait on a phone without signal. When it comes back the server refuses the
+    first (a control character pasted into its description), a proxy fails the third once
+    (502) and the second goes through: the refused one is shown with the server's words and
+    waits for the worker, the failed one is sent again later by itself, the worker fixes the
+    refused one and sends it."""
+    app = live_server.app
+    page = new_page(PHONE, **GEO)
+    page.clock.install()
+    login(page, "worker1")
+    expect(page.locator("#loc-status")).to_contain_text("洋河路社区第1网格")
+
+    page.context.set_offline(True)
+    pasted = "井盖缺失\x00\x1b，有行人踩空风险"
+    for n, (initials, name, text) in enumerate(
+            [("wsjg", "污水井盖", pasted), ("ljx", "垃圾箱", "垃圾箱破损，垃圾外溢"),
+             ("0110", "路灯", "路灯不亮")], start=1):
+        pick(page, initials, name)
+        page.get_by_label("问题描述").fill(text)
+        page.get_by_role("button", name="提交上报").click()
+        expect(page.locator("#pending")).to_contain_text(f"本机待发送的上报：{n} 条")
+
+    proxy_failures = []
+
+    def fail_the_lamp_once(route):
+        if "路灯不亮".encode() in (route.request.post_data_buffer or b"") and not proxy_failures:
+            proxy_failures.append(route.request.url)
+            route.fulfill(status=502, body="Bad Gateway", content_type="text/html")
+        else:
+            route.continue_()
+
+    page.route("**/m/report", fail_the_lamp_once)
+    page.context.set_offline(False)
+
+    refused = page.locator("#refused")
+    expect(refused).to_contain_text("未被受理的上报：1 条")
+    expect(refused.locator(".refused-item")).to_have_count(1)
+    expect(refused).to_contain_text("污水井盖")
+    expect(refused.locator(".refused-why")).to_contain_text("控制字符")
+    expect(refused.get_by_role("button", name="修改后重新提交")).to_be_visible()
+    expect(refused.get_by_role("button", name="删除")).to_be_visible()
+    expect(page.locator("#pending")).to_contain_text("本机待发送的上报：1 条")
+    expect(page.locator("#pending")).to_contain_text("服务器暂时出错")
+    assert [t.description for t in tickets(app)] == ["垃圾箱破损，垃圾外溢"]
+    assert len(proxy_failures) == 1
+    screenshot(page, "report-refused-phone")
+    assert_no_horizontal_overflow(page)
+
+    # later, by itself: the report the proxy failed is sent again (back-off, not at once)
+    page.clock.run_for(60_000)
+    expect(page.locator("#pending")).to_be_hidden(timeout=15_000)
+    assert [t.description for t in tickets(app)] == ["垃圾箱破损，垃圾外溢", "路灯不亮"]
+    expect(refused.locator(".refused-item")).to_have_count(1)  # the refused one is not resent
+
+    # the worker fixes the refused report: back in the form, the invisible characters gone
+    refused.get_by_role("button", name="修改后重新提交").click()
+    expect(page.get_by_label("问题描述")).to_have_value("井盖缺失，有行人踩空风险")
+    expect(page.locator("#cat-chosen")).to_contain_text("污水井盖")
+    expect(page.locator("#notice")).to_have_text(
+        "这条上报已放回表单，问题描述中看不见的特殊字符已删除。请核对后点“提交上报”。")
+    expect(page.locator(".field-error")).to_have_count(0)
+    expect(refused).to_be_hidden()  # the one being fixed is in the form, not in the list
+    screenshot(page, "report-refused-fix-phone")
+    assert_no_horizontal_overflow(page)
+    page.get_by_role("button", name="提交上报").click()
+    expect(page.locator("#result")).to_contain_text("上报成功")
+    assert outbox_count(page) == 0
+    assert [t.description for t in tickets(app)][-1] == "井盖缺失，有行人踩空风险"
+    assert len(tickets(app)) == 3
+
+
+def test_a_refused_report_can_be_deleted_from_my_reports(new_page, live_server):
+    page = new_page(PHONE, **GEO)
+    login(page, "worker1")
+    expect(page.locator("#loc-status")).to_contain_text("网格")
+    page.context.set_offline(True)
+    pick(page, "wsjg", "污水井盖")
+    page.get_by_label("问题描述").fill("井盖\x00缺失")
+    page.get_by_role("button", name="提交上报").click()
+    expect(page.locator("#pending")).to_contain_text("本机待发送的上报：1 条")
+    page.context.set_offline(False)
+    page.goto("/m/reports")
+    refused = page.locator("#refused")
+    expect(refused).to_contain_text("未被受理的上报：1 条")
+    screenshot(page, "my-reports-refused-phone")
+    assert_no_horizontal_overflow(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    refused.get_by_role("button", name="删除").click()
+    expect(refused).to_be_hidden()
+    assert outbox_count(page) == 0
+    assert tickets(live_server.app) == []

@@ -84,7 +84,12 @@
   };
 
   /* ------------------------------------------------------------------- sending */
-  // Resolves {kind: "ok"|"network"|"rejected"|"auth", body}; never rejects.
+  // Resolves {kind: "ok"|"retry"|"refused"|"auth", body, status}; never rejects.
+  //   ok: filed (201) or filed before with this key (200);
+  //   retry: no answer, or the server failed (5xx, 408, 429): the same report later;
+  //   refused: the server read the report and will never take it as it is (any other 4xx):
+  //            the worker fixes or deletes it, it is not sent again by itself;
+  //   auth: signed out, or the page's CSRF token is stale: every report would fail alike.
   function send(item, onProgress) {
     return new Promise(function (resolve) {
       var data = new FormData();
@@ -103,7 +108,7 @@
       if (onProgress && xhr.upload) {
         xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(e.loaded / e.total); };
       }
-      xhr.onerror = xhr.ontimeout = xhr.onabort = function () { resolve({ kind: "network" }); };
+      xhr.onerror = xhr.ontimeout = xhr.onabort = function () { resolve({ kind: "retry", status: 0 }); };
       xhr.onload = function () {
         var body = null;
         if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") >= 0) {
@@ -111,9 +116,9 @@
         }
         var status = xhr.status;
         if ((status === 200 || status === 201) && body && body.number) resolve({ kind: "ok", body: body });
-        else if (status === 0 || status === 408 || status === 429 || status >= 500) resolve({ kind: "network" });
-        else if (body && status >= 400) resolve({ kind: "rejected", body: body, status: status });
-        else resolve({ kind: "auth" }); // sent to the sign-in page, or the session's CSRF token expired
+        else if (status === 0 || status === 408 || status === 429 || status >= 500) resolve({ kind: "retry", status: status });
+        else if (status === 401 || status === 403 || (status === 400 && !body) || status < 400) resolve({ kind: "auth" });
+        else resolve({ kind: "refused", body: body || { message: S.failed }, status: status });
       };
       xhr.send(data);
     });
@@ -155,51 +160,121 @@
     if (!fromOutbox) box.focus();
   }
 
+  /* --- the outbox: each report on its own, refused ones shown, failed ones retried later */
+  var RETRY_FIRST = 15000, RETRY_MOST = 600000;
+  function retryDelay(attempts) { // 15 s, 30 s, 1 min, ... at most 10 min, spread a little
+    var base = Math.min(RETRY_MOST, RETRY_FIRST * Math.pow(2, Math.max(0, attempts - 1)));
+    return Math.round(base * (1 + Math.random() * 0.2));
+  }
+  function refusal(item) { // older phones kept only the message, as a string
+    if (item.refused) return item.refused;
+    return item.rejected ? { message: String(item.rejected), errors: {} } : null;
+  }
+  function refusalText(body) {
+    var texts = [], seen = {};
+    function add(t) { if (t && !seen[t]) { seen[t] = true; texts.push(t); } }
+    add(body.message);
+    var errors = body.errors || {};
+    Object.keys(errors).forEach(function (field) {
+      var label = (S.fields || {})[field];
+      (errors[field] || []).forEach(function (t) { if (!seen[t]) add(label ? label + "：" + t : t); });
+    });
+    return texts.join(" ");
+  }
+  var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
   var flushing = false;
+  var fixingKey = function () { return null; }; // the form's, once it is built
   function updatePending() {
     return outbox.mine().then(function (items) {
-      var waiting = items.filter(function (i) { return !i.rejected; }).length;
+      var waiting = items.filter(function (i) { return !refusal(i); });
+      renderRefused(items.filter(function (i) { return refusal(i) && i.key !== fixingKey(); }));
       var box = $("pending");
       if (!box) return;
-      $("pending-text").textContent = fmt(S.pending, { n: waiting });
-      box.hidden = waiting === 0;
+      var text = fmt(S.pending, { n: waiting.length });
+      if (waiting.some(function (i) { return i.attempts; })) text += " " + S.retrying;
+      $("pending-text").textContent = text;
+      box.hidden = waiting.length === 0;
     }).catch(function () { /* no IndexedDB: nothing can be waiting */ });
   }
-  function flush() {
+  function renderRefused(items) {
+    var box = $("refused");
+    if (!box) return;
+    box.textContent = "";
+    box.hidden = !items.length;
+    if (!items.length) return;
+    box.appendChild(el("h2", { text: fmt(S.refusedTitle, { n: items.length }) }));
+    box.appendChild(el("p", { className: "muted", text: S.refusedHelp }));
+    var list = el("ul", { className: "refused-list" });
+    items.forEach(function (item) {
+      var cat = (CFG.categories || []).filter(function (c) { return c.code === item.fields.category; })[0];
+      var fix = el("button", { type: "button", className: "primary small", text: S.fix });
+      fix.addEventListener("click", function () { fixReport(item); });
+      var drop = el("button", { type: "button", className: "small danger", text: S.deleteReport });
+      drop.addEventListener("click", function () {
+        if (!window.confirm(S.confirmDelete)) return;
+        outbox.remove(item.key).then(updatePending);
+      });
+      list.appendChild(el("li", { className: "refused-item", "data-key": item.key }, [
+        el("p", { className: "refused-what" }, [
+          el("strong", { text: cat ? cat.name : item.fields.category }), " ",
+          el("span", { className: "muted", text: new Date(item.savedAt).toLocaleString(document.documentElement.lang || undefined,
+            { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }) })]),
+        el("p", { className: "refused-desc", text: (item.fields.description || "").replace(CONTROL, "") }),
+        el("p", { className: "refused-why", role: "alert", text: refusalText(refusal(item)) }),
+        el("div", { className: "row" }, [fix, drop])]));
+    });
+    box.appendChild(list);
+  }
+  function fixReport(item) {
+    if (!form) { // the list page has no form: open the form with this report in it
+      window.location.href = CFG.formUrl + "#fix=" + encodeURIComponent(item.key);
+      return;
+    }
+    restoreIntoForm(item, refusal(item));
+  }
+  function flush(force) {
     if (flushing || navigator.onLine === false) return Promise.resolve();
     flushing = true;
+    var signedOut = false;
     return outbox.mine().then(function (items) {
-      var chain = Promise.resolve(true);
-      items.forEach(function (item) {
-        chain = chain.then(function (goOn) {
-          if (!goOn || item.rejected) return goOn;
+      var now = Date.now();
+      var due = items.filter(function (i) { return !refusal(i) && (force || !(i.nextTryAt > now)); });
+      // one after the other, each on its own: a report that fails never holds up the next one
+      return due.reduce(function (chain, item) {
+        return chain.then(function () {
+          if (signedOut) return null;
           return send(item).then(function (r) {
             if (r.kind === "ok") {
-              return outbox.remove(item.key).then(function () { showResult(r.body, true); return true; });
+              return outbox.remove(item.key).then(function () { showResult(r.body, true); });
             }
-            if (r.kind === "rejected") {
-              if (form && restoreIntoForm(item, r.body)) return outbox.remove(item.key).then(function () { return true; });
-              item.rejected = r.body.message || S.failed;
-              return outbox.put(item).then(function () { return true; });
+            if (r.kind === "refused") {
+              item.refused = { message: r.body.message || S.failed, errors: r.body.errors || {},
+                codes: r.body.error_codes || {}, status: r.status };
+              delete item.rejected;
+              return outbox.put(item);
             }
-            if (r.kind === "auth") notice(S.signIn, "warn");
-            return false; // no signal or signed out: try again later
-          });
+            if (r.kind === "auth") { signedOut = true; notice(S.signIn, "warn"); return null; }
+            item.attempts = (item.attempts || 0) + 1; // no signal or the server failed: later
+            item.nextTryAt = Date.now() + retryDelay(item.attempts);
+            return outbox.put(item);
+          }).catch(function () { /* this one's store failed: the others still go */ });
         });
-      });
-      return chain;
+      }, Promise.resolve());
     }).catch(function () { /* try again on the next tick */ }).then(function () {
       flushing = false;
+      var box = $("notice");
+      if (box && box.textContent === S.savedOffline) notice("", ""); // it is sent or listed now
       return updatePending();
     });
   }
 
   function startOutbox() {
     var now = $("send-now");
-    if (now) now.addEventListener("click", function () { flush(); });
-    window.addEventListener("online", function () { flush(); });
+    if (now) now.addEventListener("click", function () { flush(true); });
+    window.addEventListener("online", function () { flush(true); });
     setInterval(flush, 30000);
-    updatePending().then(flush);
+    updatePending().then(function () { return flush(true); });
   }
 
   if (!form) {  // "My reports": only the outbox runs here
@@ -219,12 +294,12 @@
   function clearErrors() {
     Array.prototype.forEach.call(form.querySelectorAll(".field-error.js"), function (n) { n.remove(); });
   }
-  function showErrors(body) {
+  function showErrors(body, lead) {
     clearErrors();
     var errors = (body && body.errors) || {};
     var anchors = { category: "category-block", description: "f-description", location: "location-block",
       photos: "thumbs" };
-    var texts = [];
+    var texts = [lead, body && body.message];
     Object.keys(errors).forEach(function (field) {
       var anchor = $(anchors[field] || "submit");
       (errors[field] || []).forEach(function (text) {
@@ -233,7 +308,8 @@
         if (anchor && anchor.parentNode) anchor.parentNode.insertBefore(p, anchor.nextSibling);
       });
     });
-    notice((body && body.message ? body.message + " " : "") + texts.join(" "), "error");
+    var shown = texts.filter(function (t, i) { return t && texts.indexOf(t) === i; });
+    notice(shown.join(" "), shown.length > 1 || !lead ? "error" : "warn");
   }
 
   /* --- category picker */
@@ -665,23 +741,60 @@
       });
     });
   }
+  var fixing = null; // the key of the refused report now in the form; it goes once this is sent
+  fixingKey = function () { return fixing; };
   function restoreIntoForm(item, body) {
-    if (select.value || description.value || photos.length) return false;
-    keyInput.value = item.key; // nothing was written for this key: the corrected report reuses it
+    if ((select.value || description.value.trim() || photos.length) && fixing !== item.key &&
+        !window.confirm(S.replaceForm)) return false;
+    fixing = item.key;
+    updatePending();
+    keyInput.value = uuid4(); // nothing was filed under the old key; the fixed report is new
     form.hidden = false;
+    $("result").hidden = true;
     choose(item.fields.category, false);
-    description.value = item.fields.description;
+    // invisible control characters (pasted from another app) are what a server refuses most:
+    // they are taken out here, the worker sees the text that will be sent
+    var text = item.fields.description || "";
+    description.value = text.replace(CONTROL, "");
     if (item.fields.lat && item.fields.lng) setPin(+item.fields.lat, +item.fields.lng, "manual");
     photos = item.photos.map(function (p) {
       var blob = new Blob([p.data], { type: p.type });
       return { id: uuid4(), blob: blob, gps: null, url: URL.createObjectURL(blob), ready: Promise.resolve() };
     });
     renderThumbs();
-    showErrors(body);
+    if (description.value === text) showErrors(body, S.fixing);
+    else showErrors(withoutControlCharacters(body), S.cleaned);
+    form.scrollIntoView();
     return true;
   }
+  function withoutControlCharacters(body) { // what the phone has just taken out needs no words
+    var codes = body.codes || {}, errors = {}, left = false;
+    Object.keys(body.errors || {}).forEach(function (field) {
+      var found = (codes[field] || []).map(function (p) { return p.code; });
+      if (found.length && found.every(function (c) { return c === "control_characters"; })) return;
+      errors[field] = body.errors[field];
+      left = true;
+    });
+    return left ? { message: body.message, errors: errors } : { errors: {} };
+  }
+  function fixFromAddress() { // the list page's "fix" opens the form with #fix=<key>
+    var m = /#fix=([^&]+)/.exec(window.location.hash);
+    if (!m) return;
+    var key = decodeURIComponent(m[1]);
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    outbox.mine().then(function (items) {
+      var item = items.filter(function (i) { return i.key === key; })[0];
+      if (item && refusal(item)) restoreIntoForm(item, refusal(item));
+    }).catch(function () {});
+  }
+  function fixed() { // the form's report is filed or waiting: the refused one it fixed goes
+    if (!fixing) return Promise.resolve();
+    var key = fixing;
+    fixing = null;
+    return outbox.remove(key).then(updatePending, function () {});
+  }
   function keepOnPhone(item, text) {
-    return outbox.put(item).then(function () {
+    return outbox.put(item).then(fixed).then(function () {
       remember(item.fields.category);
       resetForm();
       notice(text, "ok");
@@ -717,13 +830,18 @@
       return send(item, function (f) { bar.value = Math.round(f * 100); }).then(function (r) {
         $("progress-wrap").hidden = true;
         if (r.kind === "ok") {
+          fixed();
           remember(item.fields.category);
           notice("", "");
           resetForm();
           showResult(r.body, false);
           return null;
         }
-        if (r.kind === "rejected") { showErrors(r.body); return null; }
+        if (r.kind === "refused") { showErrors(r.body); return null; }
+        if (r.kind === "retry") {
+          item.attempts = 1;
+          item.nextTryAt = Date.now() + retryDelay(1);
+        }
         return keepOnPhone(item, r.kind === "auth" ? S.signIn : S.savedOffline);
       });
     }).catch(function () {
@@ -744,6 +862,7 @@
     try { buildMap(); } catch (e) { locate(); }
     form.addEventListener("submit", onSubmit);
     startOutbox();
+    fixFromAddress();
   }
   start();
 })();
