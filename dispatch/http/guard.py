@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from ..core.errors import problem
@@ -83,6 +84,10 @@ def refuse_unstorable_input() -> None:
         if name in request.headers:
             check(name, request.headers[name])
     if request.mimetype in FORM_TYPES:
+        try:
+            request.form  # noqa: B018  (parsed once here; the view reads the same)
+        except RequestEntityTooLarge:
+            return  # the view answers a body too large in its own words (the phone form does)
         for name, value in request.form.items(multi=True):
             if name is None:
                 raise BadInput("nameless_part", {"_": [problem("nameless_part")]})

@@ -237,10 +237,10 @@ def outbox_count(page) -> int:
 
 def test_a_refused_report_is_shown_and_holds_up_nothing(new_page, live_server):
     """Three reports wait on a phone without signal. When it comes back the server refuses the
-    first (a control character pasted into its description), a proxy fails the third once
-    (502) and the second goes through: the refused one is shown with the server's words and
-    waits for the worker, the failed one is sent again later by itself, the worker fixes the
-    refused one and sends it."""
+    first (control characters pasted into its description), a proxy fails the second once
+    (502) and the third still goes through: the refused one is shown with the server's words
+    and waits for the worker, the failed one is sent again later by itself, the worker fixes
+    the refused one and sends it."""
     app = live_server.app
     page = new_page(PHONE, **GEO)
     page.clock.install()
@@ -250,8 +250,8 @@ def test_a_refused_report_is_shown_and_holds_up_nothing(new_page, live_server):
     page.context.set_offline(True)
     pasted = "井盖缺失\x00\x1b，有行人踩空风险"
     for n, (initials, name, text) in enumerate(
-            [("wsjg", "污水井盖", pasted), ("ljx", "垃圾箱", "垃圾箱破损，垃圾外溢"),
-             ("0110", "路灯", "路灯不亮")], start=1):
+            [("wsjg", "污水井盖", pasted), ("0110", "路灯", "路灯不亮"),
+             ("ljx", "垃圾箱", "垃圾箱破损，垃圾外溢")], start=1):
         pick(page, initials, name)
         page.get_by_label("问题描述").fill(text)
         page.get_by_role("button", name="提交上报").click()
