@@ -12,6 +12,7 @@ from flask import Flask, jsonify
 
 from .config import Config, _normalise_db_url
 from .extensions import api, babel, csrf, db, login_manager, migrate
+from .http.resilience import ResilientFlask
 from .i18n import compile_catalogs, select_locale, vary_by_language
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -20,7 +21,7 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def build_app(config: dict | None = None) -> Flask:
     """An app from the environment's Config, updated with `config`."""
-    app = Flask("dispatch", instance_relative_config=True)
+    app = ResilientFlask("dispatch", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config(app.instance_path))
     if config:

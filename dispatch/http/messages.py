@@ -76,6 +76,8 @@ MESSAGES = {
     "extension_hours_out_of_range": _l("The extra hours are out of range."),
     "ticket_not_found": _l("There is no ticket %(number)s."),
     "unknown_board_or_department": _l("Unknown board or department."),
+    "database_unavailable": _l("The service is briefly unavailable; please try again in a "
+                               "moment."),
     "photo_not_found": _l("There is no such photo."),
     "photo_not_ready": _l("The photo is still being processed."),
     "photos_refused": _l("A photo was refused."),

@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import clock
 from ..core.errors import DomainError
 from ..http.messages import Names, render
+from ..http.resilience import idempotent_with_key
 from ..services import deadlines, reference, transactions
 from ..services.errors import NotFound
 from ..services.intake import submit_report
@@ -46,6 +47,7 @@ def report_form():
 
 
 @bp.post("/m/report")
+@idempotent_with_key  # the same idempotency_key again finds the first ticket
 @permission_required(Permission.FILE_REPORT)
 def submit_report_page():
     as_json = _wants_json()
