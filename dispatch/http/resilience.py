@@ -15,6 +15,7 @@ import logging
 from flask import Flask, Response, current_app, g, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..services import transactions
 from . import errors as http_errors
 from . import messages
 
@@ -48,7 +49,7 @@ class ResilientFlask(Flask):
         except DBAPIError as exc:
             if not is_dropped_connection(exc):
                 raise
-            _discard_connection()
+            transactions.abandon()
             if not _repeatable():
                 log.warning("database connection lost during %s %s; answered 503",
                             request.method, request.path, exc_info=True)
@@ -61,22 +62,10 @@ class ResilientFlask(Flask):
         except DBAPIError as exc:
             if not is_dropped_connection(exc):
                 raise
-            _discard_connection()
+            transactions.abandon()
             log.warning("database connection lost again during %s %s; answered 503",
                         request.method, request.path, exc_info=True)
             return self.finalize_request(_unavailable(), from_error_handler=True)
-
-
-def _discard_connection() -> None:
-    """Roll the session back and close it: SQLAlchemy has invalidated the dead connection (and
-    every pooled one older than it), so the next statement checks out a fresh one."""
-    from ..extensions import db  # the shell's one session
-
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is gone; there is nothing left to roll back
-        log.debug("rollback after a lost connection failed", exc_info=True)
-    db.session.remove()
 
 
 def _repeatable() -> bool:
