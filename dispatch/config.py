@@ -30,6 +30,10 @@ class Config:
         self.MAX_PHOTO_BYTES = _int("MAX_PHOTO_MB", 15) * 1024 * 1024
         self.MAX_PHOTOS = _int("MAX_PHOTOS", 6)
         self.MAX_PHOTO_PIXELS = _int("MAX_PHOTO_PIXELS", 40_000_000)
+        # what decoding may cost, priced from the photos' headers (services/photo_budget.py)
+        self.MAX_REQUEST_PHOTO_PIXELS = _int("MAX_REQUEST_PHOTO_PIXELS", 120_000_000)
+        self.PHOTO_HOURLY_COUNT = _int("PHOTO_HOURLY_COUNT", 120)
+        self.PHOTO_HOURLY_MEGAPIXELS = _int("PHOTO_HOURLY_MEGAPIXELS", 1500)
         self.TOKEN_MAX_AGE = _int("TOKEN_MAX_AGE_SECONDS", 30 * 24 * 3600)
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 15)
         self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 900)

@@ -13,6 +13,7 @@ from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from .config import Config, _normalise_db_url
 from .extensions import api, babel, csrf, db, login_manager, migrate
+from .http.resilience import ResilientFlask
 from .i18n import compile_catalogs, select_locale, vary_by_language
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -23,7 +24,7 @@ def build_app(config: dict | None = None) -> Flask:
     """An app from the environment's Config, updated with `config`."""
     from .http import guard
 
-    app = Flask("dispatch", instance_relative_config=True)
+    app = ResilientFlask("dispatch", instance_relative_config=True)
     app.url_map.converters["int"] = guard.DatabaseInt  # ids beyond int4 are a 404, not a 500
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config(app.instance_path))

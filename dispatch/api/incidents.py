@@ -4,6 +4,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ..core.errors import problem
+from ..http.resilience import idempotent_with_key
 from ..http.uploads import read_photos
 from ..services.errors import BadInput
 from ..services.intake import submit_report
@@ -28,6 +29,7 @@ REPLAY_HEADER = "Idempotent-Replayed"  # "true" on the answer to a retry, as pay
     "in": "header", "name": KEY_HEADER, "schema": {"type": "string", "maxLength": 100},
     "description": "Made by the client when the form opens; retries send the same key."}])
 @auth_required
+@idempotent_with_key
 def file_report(form, _files):
     """File a report: category, description, location (lat/lng, or GPS in the first photo),
     up to six photos. The same Idempotency-Key with the same report returns the first ticket

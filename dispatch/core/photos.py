@@ -9,6 +9,8 @@ import hashlib
 import io
 import struct
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,39 +59,86 @@ class ProcessedPhoto:
     sha256: str
 
 
-def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
-    """Pillow reports bombs through warnings, which callers must never see. catch_warnings()
-    is process-global before Python 3.14; a thread race can at worst hide one elsewhere."""
+@dataclass(frozen=True)
+class PhotoHeader:
+    """What a photo claims before a single pixel is decoded: enough to price its decoding."""
+
+    format: str
+    width: int
+    height: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+def _damaged() -> PhotoError:
+    return PhotoError("truncated", "The photo is incomplete or damaged.")
+
+
+def _open(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
+    """Image.open reads the header only; the pixels wait for load(). Call under _quiet()."""
     if not data:
         raise PhotoError("empty", "The uploaded file is empty.")
-    damaged = PhotoError("truncated", "The photo is incomplete or damaged.")
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise PhotoError("too_many_pixels", "The photo has too many pixels.") from None
+    except _DECODE_ERRORS:
+        # A known signature that fails to decode is a cut-off upload, not a wrong file.
+        if data.startswith(_SIGNATURES) or data[:4] + data[8:12] == b"RIFFWEBP":
+            raise _damaged() from None
+        raise PhotoError("not_an_image", "The uploaded file is not an image.") from None
+    # Phones store depth maps and previews as extra JPEG frames; Pillow then calls
+    # the file "MPO", but its first frame is an ordinary JPEG.
+    fmt = "JPEG" if img.format == "MPO" else str(img.format)
+    if fmt not in ALLOWED_FORMATS:
+        msg = f"{fmt} images are not accepted; use JPEG, PNG or WebP."
+        raise PhotoError("unsupported_format", msg, format=fmt)
+    if img.width * img.height > max_pixels:
+        msg = f"The photo has too many pixels ({img.width}x{img.height})."
+        raise PhotoError("too_many_pixels", msg, width=img.width, height=img.height)
+    return img, fmt
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Pillow reports bombs through warnings, which callers must never see. catch_warnings()
+    is process-global before Python 3.14; a thread race can at worst hide one elsewhere."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         warnings.simplefilter("ignore", UserWarning)  # "corrupt EXIF" and the like
-        try:
-            img = Image.open(io.BytesIO(data))
-        except Image.DecompressionBombError:
-            raise PhotoError("too_many_pixels", "The photo has too many pixels.") from None
-        except _DECODE_ERRORS:
-            # A known signature that fails to decode is a cut-off upload, not a wrong file.
-            if data.startswith(_SIGNATURES) or data[:4] + data[8:12] == b"RIFFWEBP":
-                raise damaged from None
-            raise PhotoError("not_an_image", "The uploaded file is not an image.") from None
-        # Phones store depth maps and previews as extra JPEG frames; Pillow then calls
-        # the file "MPO", but its first frame is an ordinary JPEG.
-        fmt = "JPEG" if img.format == "MPO" else str(img.format)
-        if fmt not in ALLOWED_FORMATS:
-            msg = f"{fmt} images are not accepted; use JPEG, PNG or WebP."
-            raise PhotoError("unsupported_format", msg, format=fmt)
-        if img.width * img.height > max_pixels:
-            msg = f"The photo has too many pixels ({img.width}x{img.height})."
-            raise PhotoError("too_many_pixels", msg, width=img.width, height=img.height)
+        yield
+
+
+def peek(data: bytes, *, max_pixels: int = 40_000_000) -> PhotoHeader:
+    """Format and declared size from the header alone, so a caller can price a batch of
+    photos (a 600-byte JPEG may declare 36 million pixels) before paying for any decoding."""
+    with _quiet():
+        img, fmt = _open(data, max_pixels)
+    return PhotoHeader(fmt, img.width, img.height)
+
+
+def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """The size a thumbnail into a longest x longest box makes of `size` (never larger)."""
+    scale = min(1.0, longest / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _decode(data: bytes, max_pixels: int, longest: int) -> tuple[Image.Image, str]:
+    """Decode once, and a JPEG only as large as needed: libjpeg's draft mode scales by 1/2,
+    1/4 or 1/8 while decoding, keeping at least the size of a `longest` rendition. The
+    whole file is still read, so a cut-off upload is caught at any scale."""
+    with _quiet():
+        img, fmt = _open(data, max_pixels)
         try:
             img.verify()  # checks PNG chunk CRCs, but lets cut-off JPEGs through...
             img = Image.open(io.BytesIO(data))
-            img.load()  # ...which only a full decode of a fresh image catches
+            if fmt == "JPEG":
+                img.draft(img.mode, _fit(img.size, longest))
+            img.load()  # ...which only decoding a fresh image catches
         except _DECODE_ERRORS:
-            raise damaged from None
+            raise _damaged() from None
     return img, fmt
 
 
@@ -136,9 +185,10 @@ def _taken_at(exif: Image.Exif) -> datetime | None:
 def inspect(data: bytes, *, max_pixels: int = 40_000_000) -> PhotoInfo:
     """Lets callers refuse early and file where and when a photo was taken, judging by
     content alone: file names and declared content types are the uploader's claims."""
-    img, fmt = _decode(data, max_pixels)
+    header = peek(data, max_pixels=max_pixels)
+    img, fmt = _decode(data, max_pixels, 1)  # decoded at the smallest scale: is it whole?
     exif = _exif(img)
-    width, height = img.size
+    width, height = header.width, header.height
     if exif.get(ExifTags.Base.Orientation) in _ROTATED:
         width, height = height, width
     return PhotoInfo(fmt, width, height, read_gps(exif), _taken_at(exif))
@@ -177,7 +227,7 @@ def process(
     max_pixels: int = 40_000_000,
 ) -> ProcessedPhoto:
     """Photos never leave as uploaded: upright, flattened, resized and stripped of all metadata."""
-    img, _ = _decode(data, max_pixels)
+    img, _ = _decode(data, max_pixels, display_px)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         display_img, display = _jpeg(_upright_rgb(img), display_px, quality)

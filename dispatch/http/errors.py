@@ -44,9 +44,11 @@ def handle_domain_error(error: DomainError):
         return render_template("web/error.html", error=error, status=error.status,
                                message=messages.render(error.message, error.params)), \
             error.status
-    return error_response(error.status, error.code,
-                          {"code": error.message, "params": error.params}, error.errors,
-                          **error.extra)
+    response = error_response(error.status, error.code,
+                              {"code": error.message, "params": error.params}, error.errors,
+                              **error.extra)
+    response[0].headers.extend(getattr(error, "headers", None) or {})  # e.g. Retry-After
+    return response
 
 
 def handle_http_exception(error: HTTPException):

@@ -76,6 +76,8 @@ MESSAGES = {
     "extension_hours_out_of_range": _l("The extra hours are out of range."),
     "ticket_not_found": _l("There is no ticket %(number)s."),
     "unknown_board_or_department": _l("Unknown board or department."),
+    "database_unavailable": _l("The service is briefly unavailable; please try again in a "
+                               "moment."),
     "photo_not_found": _l("There is no such photo."),
     "photo_not_ready": _l("The photo is still being processed."),
     "photos_refused": _l("A photo was refused."),
@@ -262,6 +264,11 @@ MESSAGES = {
     "photo_truncated": _l("incomplete or damaged"),
     "photo_unsupported_format": _l("%(format)s is not accepted; use JPEG, PNG or WebP"),
     "photo_too_many_pixels": _l("too many pixels"),
+    "photos_too_many_pixels": _l(
+        "Together the photos have more than %(mp)s million pixels; send fewer or smaller ones."),
+    "photo_budget_exceeded": _l(
+        "Too many photos this hour (at most %(count)s photos or %(mp)s million pixels); "
+        "try again later."),
     "location_required": _l("Give lat and lng, or a photo that carries GPS."),
     "lat_and_lng_together": _l("Give both lat and lng."),
     "coordinates_not_numbers": _l("Coordinates must be numbers."),

@@ -26,3 +26,16 @@ class NotFound(ServiceError):
 class Unauthorized(ServiceError):
     status = 401
     code = "unauthorized"
+
+
+class PhotoBudgetExceeded(ServiceError):
+    """Too many photos from one person this hour: try again after `retry_after` seconds."""
+
+    status = 429
+    code = "photo_budget_exceeded"
+
+    def __init__(self, message: str, /, *, retry_after: int, **params):
+        super().__init__(message, **params)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+        self.extra = {"retry_after": retry_after}

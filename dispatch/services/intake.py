@@ -49,7 +49,7 @@ def submit_report(reporter: User, form: dict[str, Any], photos: list[bytes],
     if category is None:
         errors["category"] = [problem("unknown_category", code=form["category"])]
     try:
-        infos = check_photos(photos)
+        infos = check_photos(photos, reporter)
     except BadInput as exc:
         errors.update(exc.errors or {})
         infos = []

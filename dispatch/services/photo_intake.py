@@ -8,32 +8,47 @@ from flask import current_app
 from ..core import photos as photo_core
 from ..core.errors import problem
 from ..extensions import db
-from ..models import OutboxJob, Photo, Ticket, TicketEvent
-from . import outbox, photo_store
+from ..models import OutboxJob, Photo, Ticket, TicketEvent, User
+from . import outbox, photo_budget, photo_store
 from .errors import BadInput
 
 
-def check_photos(photos: list[bytes]) -> list[photo_core.PhotoInfo]:
-    """Refuse the whole upload if any photo is bad: too many, too big, not an image, truncated."""
+def check_photos(photos: list[bytes], user: User) -> list[photo_core.PhotoInfo]:
+    """Refuse the whole upload if any photo is bad: too many, too big, not an image, truncated,
+    too costly to decode. The cost is judged from the headers before anything is decoded: the
+    declared pixels of the request, then the person's hourly budget (429 when spent)."""
     cfg = current_app.config
     if len(photos) > cfg["MAX_PHOTOS"]:
         raise BadInput("too_many_photos", {"photos": [problem("too_many_photos",
                                                               n=cfg["MAX_PHOTOS"])]},
                        n=cfg["MAX_PHOTOS"])
-    infos, problems = [], []
+    headers, problems = [], []
     for number, data in enumerate(photos, start=1):
         if len(data) > cfg["MAX_PHOTO_BYTES"]:
             limit = cfg["MAX_PHOTO_BYTES"] // (1024 * 1024)
             problems.append(problem("photo_too_large", n=number, mb=limit))
             continue
         try:
+            headers.append(photo_core.peek(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
+        except photo_core.PhotoError as exc:
+            problems.append(_unusable(number, exc))
+    if problems:
+        raise BadInput("photos_refused", {"photos": problems})
+    photo_budget.check_request(sum(h.pixels for h in headers))
+    photo_budget.spend(user.id, [h.pixels for h in headers])
+    infos = []
+    for number, data in enumerate(photos, start=1):
+        try:
             infos.append(photo_core.inspect(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
         except photo_core.PhotoError as exc:
-            problems.append(problem("photo_unusable", n=number,
-                                    why=problem(f"photo_{exc.code}", **exc.params)))
+            problems.append(_unusable(number, exc))
     if problems:
         raise BadInput("photos_refused", {"photos": problems})
     return infos
+
+
+def _unusable(number: int, exc: photo_core.PhotoError) -> dict:
+    return problem("photo_unusable", n=number, why=problem(f"photo_{exc.code}", **exc.params))
 
 
 def attach_photos(ticket: Ticket, event: TicketEvent | None, photos: list[bytes],

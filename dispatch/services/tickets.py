@@ -140,7 +140,7 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
     now = clock.now()
     decision = lifecycle.decide(facts(ticket), actor, action, params,
                                 version=payload.get("version"), now=now)
-    infos = check_photos(photos or [])
+    infos = check_photos(photos or [], user)
     written: list[str] = []
     try:  # any flush from here on (autoflush included) may find the row changed under us
         event = apply_decision(ticket, decision, actor, now)

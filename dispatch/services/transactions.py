@@ -7,3 +7,14 @@ from ..extensions import db
 def discard() -> None:
     """Roll the session back: the next read sees the database as it is."""
     db.session.rollback()
+
+
+def abandon() -> None:
+    """After the connection died under the session: roll back what can be, then close the
+    session so the next statement checks out a fresh connection (SQLAlchemy has invalidated
+    the dead one, and every pooled connection older than it)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; there is nothing left to roll back
+        pass
+    db.session.remove()

@@ -23,6 +23,7 @@ from .. import clock
 from ..core.errors import DomainError
 from ..http.errors import wants_json
 from ..http.messages import Names, render
+from ..http.resilience import idempotent_with_key
 from ..http.uploads import refuse_stray_files
 from ..http.validation import decimal_number
 from ..services import deadlines, reference, transactions
@@ -49,6 +50,7 @@ def report_form():
 
 
 @bp.post("/m/report")
+@idempotent_with_key  # the same idempotency_key again finds the first ticket
 @permission_required(Permission.FILE_REPORT)
 def submit_report_page():
     as_json = wants_json()

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageCms, TiffImagePlugin
+from PIL import Image, ImageCms, ImageFile, TiffImagePlugin
 
 from dispatch.core import photos
 from dispatch.core.photos import PhotoError, inspect, process, read_gps
@@ -263,3 +263,62 @@ def test_module_imports_only_stdlib_and_pillow():
     modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     roots = {name.split(".")[0] for name in modules}
     assert roots <= set(sys.stdlib_module_names) | {"PIL", "__future__"}
+
+
+def tiny_jpeg_declaring(width: int, height: int) -> bytes:
+    """The decompression-bomb-ish upload of issue 10: a ~600-byte JPEG whose header declares
+    width x height and whose scan ends at once, which libjpeg fills in as grey."""
+    data = bytearray(make_image((64, 64)))
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    sos = data.find(b"\xff\xda")
+    return bytes(data[:sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")]) + b"\xff\xd9"
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """The size of every image Pillow actually decodes (a load() with tiles left to decode)."""
+    sizes = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        if self.tile:
+            sizes.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return sizes
+
+
+def test_a_tiny_file_declaring_huge_dimensions_is_priced_from_its_header(decodes):
+    bomb = tiny_jpeg_declaring(6000, 6000)
+    assert len(bomb) < 1000
+    header = photos.peek(bomb)
+    assert (header.format, header.pixels) == ("JPEG", 36_000_000)
+    assert decodes == []  # the header alone
+    with pytest.raises(PhotoError) as caught:
+        photos.peek(bomb, max_pixels=30_000_000)
+    assert caught.value.code == "too_many_pixels" and decodes == []
+
+
+def test_checking_a_huge_jpeg_decodes_it_at_an_eighth_of_its_size(decodes):
+    info = inspect(tiny_jpeg_declaring(6000, 6000))
+    assert (info.format, info.width, info.height) == ("JPEG", 6000, 6000)  # as declared
+    assert decodes == [(750, 750)]
+
+
+def test_processing_a_huge_jpeg_decodes_it_once_at_the_display_size(decodes):
+    result = process(tiny_jpeg_declaring(6000, 6000))
+    assert (result.display.width, result.thumbnail.width) == (2048, 320)
+    assert decodes == [(3000, 3000)]  # once, at 1/2: the smallest scale still 2048 px wide
+
+
+def test_a_wide_jpeg_is_scaled_down_by_its_longest_side(decodes):
+    result = process(make_image((4200, 1400)), display_px=1000, thumb_px=100)
+    assert decodes == [(1050, 350)]  # 1/4: still at least the 1000 px of the display copy
+    assert (result.display.width, result.display.height) == (1000, 333)
+
+
+def test_draft_decoding_still_catches_a_cut_off_jpeg(decodes):
+    data = make_image((1600, 1200))
+    assert refused(data[: len(data) // 2]) == "truncated"
