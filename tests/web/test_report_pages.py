@@ -154,7 +154,8 @@ def test_json_mode_answers_the_ticket_and_201_then_200(app, client):
     assert body["board"] == "livelihood" and body["board_name"] == "民生服务"
     assert body["department"] == "urban_mgmt.municipal" and body["department_name"] == "市政科"
     assert body["url"] == f"/tickets/{body['number']}"
-    again = report(client, key=key, json=True)
+    # the phone resends the report it kept, photos and all (another report under the key: 422)
+    again = report(client, key=key, json=True, photos=[jpeg(), jpeg(300, 200, "blue")])
     assert again.status_code == 200 and again.json["number"] == body["number"]
     assert len(tickets(app)) == 1
     bad = report(client, json=True, category="")
