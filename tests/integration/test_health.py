@@ -14,6 +14,7 @@ from dispatch.services import outbox, sla_sweep
 from tests.conftest import _wipe, make_app
 from tests.helpers import ApiDriver
 
+
 @pytest.fixture
 def app(pg_database, tmp_path, private_redis):
     app = make_app(pg_database, tmp_path / "uploads", private_redis.url)
