@@ -107,6 +107,21 @@ def processes_of(app) -> list[int]:
     return found
 
 
+def spawned_children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                spawned = b"spawn_main" in fh.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid and spawned and running(int(entry)):
+            found.append(int(entry))
+    return found
+
+
 def running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -214,6 +229,13 @@ def test_a_worker_killed_mid_job_leaves_no_process_behind_and_the_report_is_rout
              60 - (time.monotonic() - killed), "the report routed within a minute", second)
     wait_for(lambda: scheduler_lock_held(api.app), 30, "the new worker's RQ scheduler", second)
     assert len(CronScheduler.all(connection)) == 1  # one cron, not the dead worker's as well
+
+    helpers = spawned_children(second.pid)  # the cron and the outbox sweeper
+    assert len(helpers) == 2
+    for pid in helpers:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: len(set(spawned_children(second.pid)) - set(helpers)) == 2, 30,
+             "the worker started its cron and sweeper again", second)
 
     second.process.terminate()  # a stop as docker or systemd sends it
     assert second.process.wait(30) == 0, second.tail()
