@@ -207,7 +207,23 @@ def sweep_deadlines():
     click.echo(f"Deadline sweep: {sla_sweep.sweep()}")
 
 
-COMMANDS = (seed_demo, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
+@click.command("health")
+@with_appcontext
+def health():
+    """Report the database, Redis, the last deadline sweep, the outbox and the queues as JSON;
+    exit 1 when something is wrong (for probes and monitoring)."""
+    import json
+
+    from .services import health as checks
+
+    found = checks.report(current_app.config)
+    click.echo(json.dumps({"status": "ok" if found["healthy"] else "unhealthy", **found},
+                          ensure_ascii=False, indent=2))
+    if not found["healthy"]:
+        raise SystemExit(1)
+
+
+COMMANDS = (seed_demo, health, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
             load_rules, sweep_deadlines, rollups_command)
 
 

@@ -24,6 +24,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Unset: jobs run inline after commit. Set: jobs go to RQ on this Redis.
         self.REDIS_URL = env.get("REDIS_URL") or None
+        # the prefix of the RQ queues: <prefix>-routing (routing, the deadline sweep; listened
+        # to first) and <prefix>-photos (photo renditions), so photos never delay routing
         self.RQ_QUEUE = env.get("RQ_QUEUE", "dispatch")
         self.UPLOAD_FOLDER = env.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads")
         self.MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 64) * 1024 * 1024
@@ -36,7 +38,18 @@ class Config:
         self.PHOTO_HOURLY_MEGAPIXELS = _int("PHOTO_HOURLY_MEGAPIXELS", 1500)
         self.TOKEN_MAX_AGE = _int("TOKEN_MAX_AGE_SECONDS", 30 * 24 * 3600)
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 15)
-        self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 900)
+        # a row pushed this long ago and not done is pushed again, unless RQ still holds it
+        # queued or running on a live worker (a lost or abandoned job is pushed at once)
+        self.OUTBOX_STALE_SECONDS = _int("OUTBOX_STALE_SECONDS", 60)
+        self.OUTBOX_PHOTO_STALE_SECONDS = _int("OUTBOX_PHOTO_STALE_SECONDS", 900)
+        self.DEADLINE_SWEEP_SECONDS = _int("DEADLINE_SWEEP_SECONDS", 60)
+        # the worker looks after its children and RQ's scheduler this often, and waits at
+        # most this long between attempts to reach Redis again
+        self.WORKER_CHECK_SECONDS = _int("WORKER_CHECK_SECONDS", 5)
+        self.WORKER_BACKOFF_MAX_SECONDS = _int("WORKER_BACKOFF_MAX_SECONDS", 10)
+        # the health check fails when the last deadline sweep, the oldest outbox row not done
+        # or the oldest queued job is older than this
+        self.HEALTH_MAX_AGE_SECONDS = _int("HEALTH_MAX_AGE_SECONDS", 300)
         self.TIMEZONE = env.get("DISPATCH_TIMEZONE", "Asia/Shanghai")
         self.CLOCK = None  # None: the system clock; tests inject a function (dispatch.clock)
         self.DUPLICATE_RADIUS_M = _int("DUPLICATE_RADIUS_M", 50)

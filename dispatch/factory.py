@@ -61,7 +61,13 @@ def build_app(config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def health():
-        db.session.execute(db.text("SELECT 1"))
-        return jsonify(status="ok")
+        """Unauthenticated, for probes: 200 when healthy, 503 otherwise; figures, no secrets."""
+        from .services import health as checks
+
+        found = checks.report(app.config)
+        response = jsonify(status="ok" if found["healthy"] else "unhealthy", **found)
+        response.status_code = 200 if found["healthy"] else 503
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return app

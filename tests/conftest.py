@@ -30,8 +30,8 @@ from dispatch.services import reference_data
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
-TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_timings",
-                 "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
+TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "heartbeats", "notifications",
+                 "kpi_timings", "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
                  "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts")
 
 
@@ -151,7 +151,8 @@ def app(request, backend, tmp_path, app_config):
     app = make_app(url, tmp_path / "uploads", redis_url, **app_config)
     yield app
     if redis_url:
-        Redis.from_url(redis_url).delete(f"rq:queue:{app.config['RQ_QUEUE']}")
+        from dispatch.services.job_queues import queue_names
+        Redis.from_url(redis_url).delete(*(f"rq:queue:{name}" for name in queue_names(app.config)))
     _wipe(app)
 
 

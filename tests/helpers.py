@@ -77,7 +77,7 @@ class ApiDriver:
         if not self.app.config.get("REDIS_URL"):
             return
         with self.app.app_context():
-            worker = SimpleWorker([outbox.queue()], connection=outbox.redis_connection())
+            worker = SimpleWorker(outbox.queues(), connection=outbox.redis_connection())
             worker.work(burst=True)
 
     def count(self, model) -> int:

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .category import Category
+from .heartbeat import Heartbeat
 from .notification import Notification
 from .org import Board, Department, department_boards
 from .outbox import OutboxJob
@@ -20,7 +21,7 @@ from .user import ROLES, User
 
 __all__ = [
     "Board", "Category", "Community", "DailyBoardCount", "Department",
-    "District", "Grid", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
+    "District", "Grid", "Heartbeat", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
     "KpiTimingCount", "NO_DAY", "StateCount",
     "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",
     "TicketCounter", "TicketEvent", "User", "department_boards", "ticket_helpers",

@@ -1,8 +1,11 @@
 """The outbox: jobs are rows written in the use case's transaction and pushed after commit.
 
 If Redis is down at that moment the row simply stays `pending` and the sweeper pushes it later.
-Without REDIS_URL (the embedded mode) the same job functions run in-process right after commit.
-Jobs are idempotent: a row already `done` is skipped, so a retry or a double push does no harm.
+A row `pushed` but not done is pushed again at once when its RQ job is lost (Redis forgot it,
+or the worker running it died), and after a stale window (short for routing, long for photos)
+when RQ ended it without the row being done. Without REDIS_URL (the embedded mode) the same job
+functions run in-process right after commit. Jobs are idempotent: a row already `done` is
+skipped, so a retry or a double push does no harm.
 """
 
 import logging
@@ -13,11 +16,12 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from .. import clock
 from ..extensions import db
 from ..models import OutboxJob
+from . import job_queues
 
 log = logging.getLogger(__name__)
 JOB_FUNCTION = "workers.jobs.run_outbox_job"
@@ -52,8 +56,13 @@ def redis_connection() -> Redis | None:
     return conn
 
 
-def queue() -> Queue:
-    return Queue(current_app.config["RQ_QUEUE"], connection=redis_connection())
+def queue(kind: str = job_queues.ROUTING) -> Queue:
+    return Queue(job_queues.queue_name(kind), connection=redis_connection())
+
+
+def queues() -> list[Queue]:
+    """Every queue, routing first: the order a worker listens in."""
+    return [queue(kind) for kind in job_queues.KINDS]
 
 
 def publish(ids: Iterable[int]) -> int:
@@ -72,11 +81,16 @@ def publish(ids: Iterable[int]) -> int:
 
 
 def _push(ids: list[int]) -> int:
-    q = queue()
+    kinds = dict(db.session.execute(select(OutboxJob.id, OutboxJob.job)
+                                    .where(OutboxJob.id.in_(ids))).all())
+    by_kind = {kind: queue(kind) for kind in job_queues.KINDS}
     pushed = []
     for outbox_id in ids:
+        if outbox_id not in kinds:
+            continue
         try:
-            q.enqueue_call(JOB_FUNCTION, args=(outbox_id,), job_id=f"outbox-{outbox_id}",
+            by_kind[job_queues.kind_of(kinds[outbox_id])].enqueue_call(
+                JOB_FUNCTION, args=(outbox_id,), job_id=job_queues.job_id(outbox_id),
                            retry=Retry(max=3, interval=[10, 60, 300]),
                            failure_ttl=7 * 24 * 3600)
         except RedisError as exc:
@@ -84,24 +98,49 @@ def _push(ids: list[int]) -> int:
             break
         pushed.append(outbox_id)
     if pushed:
-        # only pending rows: a fast worker may already have marked one done
+        # not done rows only: a fast worker may already have marked one done; a row pushed
+        # again starts its stale window anew
         db.session.execute(update(OutboxJob)
-                           .where(OutboxJob.id.in_(pushed), OutboxJob.state == "pending")
+                           .where(OutboxJob.id.in_(pushed),
+                                  OutboxJob.state.in_(("pending", "pushed")))
                            .values(state="pushed", pushed_at=clock.now()))
         db.session.commit()
     return len(pushed)
 
 
 def sweep(limit: int = 500) -> int:
-    """Hand on rows left behind: never pushed (Redis was down), or pushed long ago, not done."""
-    stale = clock.now() - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
-    ids = db.session.scalars(
-        select(OutboxJob.id)
-        .where(or_(OutboxJob.state == "pending",
-                   and_(OutboxJob.state == "pushed", OutboxJob.pushed_at < stale)))
+    """Hand on rows left behind: never pushed (Redis was down), or pushed and not done while
+    RQ no longer holds their job, or pushed longer ago than their kind's stale window."""
+    pending = db.session.scalars(
+        select(OutboxJob.id).where(OutboxJob.state == "pending")
         .order_by(OutboxJob.id).limit(limit)).all()
+    pushed = db.session.execute(
+        select(OutboxJob.id, OutboxJob.job, OutboxJob.pushed_at)
+        .where(OutboxJob.state == "pushed").order_by(OutboxJob.id).limit(limit)).all()
     db.session.rollback()
-    return publish(ids)
+    return publish([*pending, *_not_held(pushed)])
+
+
+def _not_held(rows) -> list[int]:
+    if not rows:
+        return []
+    config, now = current_app.config, clock.now()
+    windows = {job_queues.ROUTING: config["OUTBOX_STALE_SECONDS"],
+               job_queues.PHOTOS: config["OUTBOX_PHOTO_STALE_SECONDS"]}
+    stale = {row.id for row in rows
+             if row.pushed_at is None or row.pushed_at
+             < now - timedelta(seconds=windows[job_queues.kind_of(row.job)])}
+    connection = redis_connection()
+    if connection is None:
+        return sorted(stale)
+    try:
+        lost, held = job_queues.lost([row.id for row in rows], connection)
+    except RedisError as exc:  # nothing can be pushed now anyway
+        log.warning("Redis unavailable, cannot check pushed outbox rows: %s", exc)
+        return []
+    if lost:
+        log.warning("outbox rows %s: their RQ jobs were lost; pushing them again", sorted(lost))
+    return sorted(lost | (stale - held))
 
 
 def run_job(outbox_id: int) -> str:

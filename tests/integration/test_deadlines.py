@@ -143,7 +143,7 @@ def test_rqs_cron_scheduler_enqueues_the_sweep_and_a_worker_runs_it(api, backend
     filed_ago(api, timedelta(hours=3), **COVER)
     with api.app.app_context():
         scheduler = CronScheduler(connection=outbox.redis_connection(), name="test-cron")
-        scheduler.register(sweep_deadlines, api.app.config["RQ_QUEUE"], interval=60)
+        scheduler.register(sweep_deadlines, outbox.queue().name, interval=60)
         assert len(scheduler.enqueue_jobs()) == 1  # a new cron job is due at once
     api.drain()
     with api.app.app_context():
