@@ -50,7 +50,10 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_DAYS", 30) * 24 * 3600
-        self.REMEMBER_COOKIE_DURATION = self.PERMANENT_SESSION_LIFETIME
+        self.REMEMBER_COOKIE_DURATION = self.PERMANENT_SESSION_LIFETIME  # checked on the server
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_SAMESITE = self.SESSION_COOKIE_SAMESITE
+        self.REMEMBER_COOKIE_HTTPONLY = True
         self.MAP_TILE_URL = env.get("MAP_TILE_URL", "")  # empty: grids on a plain background
         self.JSON_AS_ASCII = False
 
