@@ -51,6 +51,8 @@ def build_app(config: dict | None = None) -> Flask:
 
     register_api(api)  # bearer tokens: exempt from CSRF (dispatch/api/__init__.py)
     register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
+    from .http import ratelimit
+    ratelimit.install(app)  # wraps the sign-in views, so after the blueprints
 
     @app.get("/healthz")
     def health():
