@@ -51,8 +51,9 @@ def build_app(config: dict | None = None) -> Flask:
 
     register_api(api)  # bearer tokens: exempt from CSRF (dispatch/api/__init__.py)
     register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
-    from .http import ratelimit
+    from .http import ratelimit, security
     ratelimit.install(app)  # wraps the sign-in views, so after the blueprints
+    security.install(app)
 
     @app.get("/healthz")
     def health():
