@@ -6,7 +6,8 @@ counts together), else memory; a test's app starts from zero. Only failed attemp
 so a busy office behind one address signing in all morning is not refused, while guessing is.
 The limit is checked before the view runs, so a refused attempt never hashes a password: a
 flood costs a Redis round trip per request, not a worker's 100 ms of scrypt. If the limit
-storage is unreachable the counts go on in memory, never a 500."""
+storage is unreachable, never a 500: until it is back, this process counts every attempt per
+address in memory (LOGIN_LIMIT_ADDRESS)."""
 
 import hashlib
 

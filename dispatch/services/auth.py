@@ -72,10 +72,10 @@ def session_id(user: User) -> str:
     return _issue(user, "dispatch-session")
 
 
-def active_user(session_id: str) -> User | None:
+def active_user(sid: str) -> User | None:
     """The user a session or remember cookie names, while the id is valid, or None."""
     try:
-        return _holder(session_id, "dispatch-session",
+        return _holder(sid, "dispatch-session",
                        int(current_app.config["REMEMBER_COOKIE_DURATION"]))
     except Unauthorized:
         return None

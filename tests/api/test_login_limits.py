@@ -92,3 +92,21 @@ def test_an_unknown_username_costs_one_password_check_like_a_known_one(client,
     assert page(client, "no-such-user", address="10.0.0.2").status_code == 401
     assert len(password_checks) == 3
     assert password_checks[1] == password_checks[2]  # one dummy hash, made once
+
+
+class TestWithTheLimitStorageDown:
+    """Redis unreachable: sign-ins go on (no 500), limited per address in this process."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",  # nothing listens there
+                "LOGIN_LIMIT_ACCOUNT": "3 per minute", "LOGIN_LIMIT_ADDRESS": "3 per minute"}
+
+    @pytest.mark.parametrize("backend", ["sqlite"])
+    def test_sign_ins_go_on_limited_in_memory(self, client, caplog):
+        assert token(client, "worker1", PASSWORD).status_code == 200
+        assert token(client, "worker1").status_code == 401
+        assert token(client, "worker2", PASSWORD).status_code == 200
+        assert token(client, "worker3", PASSWORD).status_code == 429
+        assert token(client, "worker3", PASSWORD, address="10.0.0.2").status_code == 200
+        assert "falling back to in-memory storage" in caplog.text
