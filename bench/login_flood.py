@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -100,7 +101,7 @@ def main() -> None:
         with serving(unlimited, args.gunicorn) as base:
             timing(base)
         limited = {**env, "RATELIMIT_STORAGE_URI": args.redis, "PROXY_COUNT": "1",
-                   "RATELIMIT_KEY_PREFIX": f"bench-{os.getpid()}-{time.time_ns()}"}
+                   "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}"}
         with serving(limited, args.gunicorn) as base:
             flood(base, args)
 

@@ -58,7 +58,7 @@ def install(app) -> Limiter:
     per_address = limiter.shared_limit(
         lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], "login-address",
         key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
-    for endpoint in LOGIN_VIEWS:
+    for endpoint in LOGIN_VIEWS.keys() & app.view_functions.keys():
         app.view_functions[endpoint] = per_address(per_account(app.view_functions[endpoint]))
     app.register_error_handler(RateLimitExceeded, refused)
     app.extensions["login_limiter"] = limiter
