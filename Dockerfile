@@ -15,4 +15,7 @@ COPY migrations migrations
 COPY --from=vendor /build/dispatch/static/vendor dispatch/static/vendor
 RUN pip install --no-cache-dir -e . && mkdir -p /data/uploads
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "dispatch:create_app()"]
+# Threads: a request waiting on PostgreSQL, Redis or a slow phone, or hashing a password (scrypt
+# releases the GIL), holds one thread, not a whole worker; failed sign-ins past the limit are
+# refused before hashing (README, "Signing in").
+CMD ["gunicorn", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "dispatch:create_app()"]

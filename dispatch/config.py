@@ -67,7 +67,20 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_DAYS", 30) * 24 * 3600
-        self.REMEMBER_COOKIE_DURATION = self.PERMANENT_SESSION_LIFETIME
+        self.REMEMBER_COOKIE_DURATION = self.PERMANENT_SESSION_LIFETIME  # checked on the server
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_SAMESITE = self.SESSION_COOKIE_SAMESITE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        # Failed sign-ins (POST /login, POST /api/v1/auth/token) per username and per address,
+        # in Flask-Limiter's notation; refused with 429 before any password is hashed.
+        self.LOGIN_LIMIT_ACCOUNT = env.get("LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour")
+        self.LOGIN_LIMIT_ADDRESS = env.get("LOGIN_LIMIT_ADDRESS", "20 per minute; 200 per hour")
+        # unset: REDIS_URL when set (shared by every web process), else this process's memory
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or None
+        self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "dispatch")
+        # How many reverse proxies stand before the app and set X-Forwarded-For (0: none): the
+        # per-address limit must count the client's address, not the proxy's.
+        self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.MAP_TILE_URL = env.get("MAP_TILE_URL", "")  # empty: grids on a plain background
         self.JSON_AS_ASCII = False
 

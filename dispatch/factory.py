@@ -58,6 +58,9 @@ def build_app(config: dict | None = None) -> Flask:
     register_api(api)  # bearer tokens: exempt from CSRF (dispatch/api/__init__.py)
     register_web(app)  # the pages use the session cookie, so every form carries a CSRF token
     guard.install(app)  # after the bearer check: anonymous uploads stay unread
+    from .http import ratelimit, security
+    ratelimit.install(app)  # wraps the sign-in views, so after the blueprints
+    security.install(app)
 
     @app.get("/healthz")
     def health():

@@ -124,7 +124,11 @@ def make_app(database_url: str, upload_folder, redis_url: str | None = None, **e
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "UPLOAD_FOLDER": str(upload_folder), "REDIS_URL": redis_url,
               "RQ_QUEUE": f"dispatch-test-{uuid.uuid4().hex[:10]}",
-              "SECRET_KEY": "test-secret", "DEMO_PASSWORD": PASSWORD}
+              "SECRET_KEY": "test-secret", "DEMO_PASSWORD": PASSWORD,
+              # sign-in limits: generous unless a test sets low ones; counts start at zero per
+              # app (memory, or a key prefix of its own on Redis)
+              "LOGIN_LIMIT_ACCOUNT": "1000 per minute", "LOGIN_LIMIT_ADDRESS": "1000 per minute",
+              "RATELIMIT_KEY_PREFIX": f"dispatch-test-{uuid.uuid4().hex[:10]}"}
     config.update(extra)
     app = create_app(config)
     _prepare(app)

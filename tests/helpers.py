@@ -37,6 +37,10 @@ class ApiDriver:
             self._tokens[username] = r.json["token"]
         return {"Authorization": f"Bearer {self._tokens[username]}", **extra}
 
+    def forget(self, username: str) -> None:
+        """Ask for a new token next time (the user signed out, or changed password)."""
+        self._tokens.pop(username, None)
+
     def get(self, username: str, path: str, **kwargs):
         return self.client.get(path, headers=self.headers(username), **kwargs)
 

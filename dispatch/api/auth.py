@@ -47,8 +47,11 @@ def authenticate_first():
 @blp.post("/auth/token")
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(429, description="Too many failed sign-ins for this username or from this "
+                  "address: wait the Retry-After seconds.")
 def token(body):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token. It stops working when it expires,
+    when its user signs out of the pages, changes password or is deactivated."""
     return {"token": auth_service.issue_token(body["username"], body["password"])}
 
 

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from ..core.errors import problem
 from ..core.lifecycle import Forbidden, Stale
 from ..http.messages import Names
+from ..http.security import private_photo
 from ..http.uploads import read_photos
 from ..http.validation import problems
 from ..services import ticket_list, transactions
@@ -104,4 +105,4 @@ def _action_payload() -> tuple[dict, list[bytes]]:
 def photo_file(photo_id, rendition):
     """A processed photo (never the uploaded original)."""
     path = ticket_service.photo_file(g.user, photo_id, rendition)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    return private_photo(send_file(path, mimetype="image/jpeg"))

@@ -85,6 +85,9 @@ MESSAGES = {
     "token_expired": _l("The sign-in has expired; sign in again."),
     "token_invalid": _l("The token is not valid; sign in again."),
     "account_inactive": _l("The account is not active."),
+    "token_revoked": _l("This sign-in was ended (signed out, or the password changed); sign in "
+                        "again."),
+    "too_many_attempts": _l("Too many sign-in attempts; wait a few minutes and try again."),
     "bearer_required": _l("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."),
     "bad_idempotency_key": _l("The Idempotency-Key is not valid."),
     "json_object_required": _l("Send a JSON object (or a multipart form)."),

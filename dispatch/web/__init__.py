@@ -16,9 +16,10 @@ from ..services.auth import active_user
 from .blueprint import bp
 
 
-def load_user(user_id: str):
-    """The signed-in user of a session cookie (Flask-Login's user loader)."""
-    return active_user(int(user_id))
+def load_user(session_id: str):
+    """The signed-in user of a session or remember cookie (Flask-Login's user loader): None
+    when the id is forged, expired or of an earlier session generation."""
+    return active_user(session_id)
 
 
 def register(app) -> None:

@@ -4,6 +4,7 @@ from flask import abort, jsonify, send_file
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
+from ..http.security import private_photo
 from ..services.geo_data import grid_feature_collection
 from ..services.tickets import photo_file
 from .blueprint import bp
@@ -25,4 +26,4 @@ def photo(photo_id, rendition):
         path = photo_file(current_user, photo_id, rendition)
     except DomainError as exc:
         abort(exc.status)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    return private_photo(send_file(path, mimetype="image/jpeg"))

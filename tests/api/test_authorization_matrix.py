@@ -279,7 +279,9 @@ def _logout(world, role, path):
     if role != ANON:
         r = client.post("/login", data={"username": USERS[role], "password": PASSWORD})
         assert r.status_code == 302
-    return client.post(path)
+    response = client.post(path)
+    world.forget(role)  # signing out ends every session and token of the person
+    return response
 
 
 def _page_report(world, role, path):
@@ -304,6 +306,12 @@ class World:
 
     def bearer(self, role: str) -> dict:
         return {} if role == ANON else self.api.headers(USERS[role])
+
+    def forget(self, role: str) -> None:
+        """Sign in again next time: the role's sessions and tokens were ended."""
+        self.clients.pop(role, None)
+        if role != ANON:
+            self.api.forget(USERS[role])
 
     def page(self, role: str):
         """A test client signed in as the role (signed out for ANON)."""

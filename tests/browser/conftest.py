@@ -65,19 +65,27 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(viewport=PHONE) → a page in a fresh context, Chinese locale, base URL set."""
-    contexts = []
+    """new_page(viewport=PHONE) → a page in a fresh context, Chinese locale, base URL set.
+    Every journey fails if the browser reports a Content-Security-Policy violation: a script,
+    style, image or request the policy blocked is a screen that no longer works."""
+    contexts, violations = [], []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def make(viewport=DESKTOP, **options):
         context = browser.new_context(viewport=viewport, locale="zh-CN",
                                       base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
+        context.on("console", watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:
