@@ -26,7 +26,8 @@ def _limiter() -> MovingWindowRateLimiter:
     app = current_app._get_current_object()
     limiter = app.extensions.get("photo_budget")
     if limiter is None:
-        uri = app.config["REDIS_URL"] or "memory://"
+        uri = (app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
+               or "memory://")  # where the sign-in limits count too
         limiter = MovingWindowRateLimiter(storage_from_string(uri))
         app.extensions["photo_budget"] = limiter
     return limiter
