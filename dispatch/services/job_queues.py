@@ -73,7 +73,13 @@ def _worker_alive(name: str, connection: Redis) -> bool:
         return False
     if worker.hostname != socket.gethostname() or not worker.pid:
         return True
-    return _process_running(worker.pid)
+    if not _process_running(worker.pid):
+        return False
+    # the pid may now be a newer worker's: a restarted container's worker is pid 1 again
+    return not any(other.name != name and other.hostname == worker.hostname
+                   and other.pid == worker.pid and other.birth_date and worker.birth_date
+                   and other.birth_date > worker.birth_date
+                   for other in Worker.all(connection=connection))
 
 
 def _process_running(pid: int) -> bool:

@@ -91,8 +91,7 @@ def _push(ids: list[int]) -> int:
         try:
             by_kind[job_queues.kind_of(kinds[outbox_id])].enqueue_call(
                 JOB_FUNCTION, args=(outbox_id,), job_id=job_queues.job_id(outbox_id),
-                           retry=Retry(max=3, interval=[10, 60, 300]),
-                           failure_ttl=7 * 24 * 3600)
+                retry=Retry(max=3, interval=[10, 60, 300]), failure_ttl=7 * 24 * 3600)
         except RedisError as exc:
             log.warning("Redis unavailable, outbox rows stay pending for the sweeper: %s", exc)
             break

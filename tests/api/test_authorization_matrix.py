@@ -191,7 +191,7 @@ def _page_cases() -> list[Case]:
         Case("POST", "/login", "/login", "own password", everyone(REDIRECT, 401),
              send=_login),
         Case("POST", "/logout", "/logout", "-", everyone(LOGIN, LOGIN), send=_logout),
-        Case("GET", "/healthz", "/healthz", "public", everyone(200, 200)),
+        Case("GET", "/healthz", "/healthz", "public", everyone(200, 200), send=_healthz),
         Case("GET", "/static/<path:filename>", "/static/css/app.css", "public",
              everyone(200, 200)),
         Case("GET", "/geo/grids.geojson", "/geo/grids.geojson", "-", everyone(200, LOGIN)),
@@ -272,6 +272,15 @@ def _login(world, role, path):
     password = PASSWORD if role != ANON else "wrong"
     return world.app.test_client().post(path, data={"username": username,
                                                     "password": password})
+
+
+def _healthz(world, role, path):
+    """Public; healthy once a deadline sweep has run (tests/integration/test_health.py)."""
+    from dispatch.services import sla_sweep
+
+    with world.app.app_context():
+        sla_sweep.sweep()
+    return world.page(role).get(path)
 
 
 def _logout(world, role, path):

@@ -110,6 +110,19 @@ def test_a_job_whose_worker_died_mid_job_is_pushed_again_at_once(api):
     assert rq_job(api, "route").get_status() == JobStatus.QUEUED
 
 
+def test_a_dead_worker_whose_pid_a_newer_worker_took_is_known_dead(api):
+    """A restarted container: the new worker is pid 1 again, on the same host name."""
+    api.report()
+    killed = _register_worker(api, os.getpid())
+    _started_on(api, killed)
+    with api.app.app_context():
+        assert outbox.sweep() == 0  # nothing tells the two apart yet
+    _register_worker(api, os.getpid())  # born later, same host and pid
+
+    with api.app.app_context():
+        assert outbox.sweep() == 1
+
+
 def test_a_job_running_on_a_live_worker_or_waiting_in_its_queue_is_left_alone(api):
     api.report()
     set_pushed_ago(api, "route", 3600)
