@@ -267,7 +267,10 @@ def database_state(url: str, keys: list[str]) -> dict:
             "WHERE idempotency_key = ANY(%s)", [keys]).fetchall()
         outbox = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")
                       .fetchall())
-    return {"tickets": tickets, "outbox": outbox}
+        stuck_pushed = conn.execute(
+            "SELECT job, min(pushed_at), max(pushed_at), count(*) FROM outbox "
+            "WHERE state IN ('pending', 'pushed') GROUP BY job ORDER BY job").fetchall()
+    return {"tickets": tickets, "outbox": outbox, "stuck": stuck_pushed}
 
 
 def run(args) -> int:
@@ -372,8 +375,8 @@ def report(phones, keys, state, stuck, unrouted, sweeps, rollups_rc, rollups_lin
     print(f"reports sent            {len(keys)}")
     print(f"attempts                {sum(answers.values())}  "
           + ", ".join(f"{s}: {n}" for s, n in sorted(answers.items(), key=str)))
-    print(f"2xx reports             {len(ok)} ({replays} answered 200: a resend found its "
-          "ticket already filed)")
+    print(f"2xx reports             {len(ok)} ({replays} answered 200: a resend, the phone's "
+          "or the app's own retry, found the ticket already filed)")
     print(f"5xx answers             {fivexx} (500: {errors})")
     print(f"refused (4xx)           {len(refused)}"
           + (f"  e.g. {next(iter(refused.values()))['answer']}" if refused else ""))
@@ -385,6 +388,9 @@ def report(phones, keys, state, stuck, unrouted, sweeps, rollups_rc, rollups_lin
     print(f"unrouted tickets        {unrouted}")
     print(f"outbox rows             {dict(sorted(state['outbox'].items()))}")
     print(f"stuck outbox rows       {stuck} (pending or pushed)")
+    for job, first, last, count in state["stuck"]:
+        when = (f"pushed {first:%H:%M:%S}-{last:%H:%M:%S}" if first else "never pushed")
+        print(f"  {count} {job} rows, {when}")
     print(f"worker                  {supervisor.kills} kill -9, {supervisor.restarts} restarts")
     print(f"sweeps after outage     {sweeps}")
     print(f"rollups check           {'passes' if rollups_rc == 0 else 'FAILS'}: {rollups_line}")

@@ -67,6 +67,10 @@ class ResilientFlask(Flask):
                         request.method, request.path, exc_info=True)
             return self.finalize_request(_unavailable(), from_error_handler=True)
 
+    def do_teardown_appcontext(self, *args, **kwargs) -> None:
+        transactions.close()  # before Flask-SQLAlchemy's own remove(), which would raise
+        super().do_teardown_appcontext(*args, **kwargs)
+
 
 def _repeatable() -> bool:
     if request.method in SAFE_METHODS:

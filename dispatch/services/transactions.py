@@ -1,6 +1,8 @@
 """After a use case refused (a domain error) the session may still hold what it had begun;
 the shells call `discard` before they read again, so nothing half-done is shown or flushed."""
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from ..extensions import db
 
 
@@ -18,3 +20,15 @@ def abandon() -> None:
     except Exception:  # the connection is gone; there is nothing left to roll back
         pass
     db.session.remove()
+
+
+def close() -> None:
+    """End the session at the end of a request. A connection that died after the work was done
+    (its commit made, a read transaction left open) fails only the closing ROLLBACK; that
+    must not turn a finished request into an error, so the session is abandoned instead."""
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            raise
+        abandon()

@@ -120,6 +120,26 @@ def test_a_report_without_a_key_cut_mid_request_is_a_503_and_leaves_nothing(api)
     assert api.report().status_code == 201  # and the next one goes through
 
 
+def test_a_connection_cut_after_the_answer_was_made_costs_nothing(api, app):
+    """The backend dies with the request's read transaction still open: only the closing
+    ROLLBACK fails, and that must not turn a finished request into a 500."""
+    armed, fired = [], []
+
+    @app.after_request
+    def cut(response):
+        if armed and not fired:
+            fired.append(True)
+            terminate_app_backends(app)
+        return response
+
+    number = api.report(key="done").json["number"]
+    headers = api.headers("admin")
+    armed.append(True)
+    r = api.client.get(f"/api/v1/tickets/{number}", headers=headers)
+    assert fired and r.status_code == 200 and r.json["number"] == number
+    assert api.get("admin", f"/api/v1/tickets/{number}").status_code == 200
+
+
 def test_a_page_whose_connection_is_cut_is_retried(api, app):
     client = app.test_client()
     assert client.post("/login", data={"username": "admin", "password": PASSWORD}
