@@ -248,9 +248,12 @@ def sweeps_since(redis_url: str, since: datetime) -> int:
     from rq import Queue
     from rq.job import Job
 
+    from dispatch.services.job_queues import ROUTING, queue_name
+
     try:
         connection = Redis.from_url(redis_url, socket_timeout=5)
-        registry = Queue(QUEUE, connection=connection).finished_job_registry
+        queue = queue_name(ROUTING, {"RQ_QUEUE": QUEUE})  # the sweep goes with routing
+        registry = Queue(queue, connection=connection).finished_job_registry
         jobs = Job.fetch_many(registry.get_job_ids(), connection=connection)
     except RedisError:
         return 0
