@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from ..core.errors import problem
-from ..core.lifecycle import Forbidden, Stale
+from ..core.lifecycle import Stale
 from ..http.messages import Names
 from ..http.uploads import read_photos
 from ..http.validation import problems
@@ -41,20 +41,13 @@ def list_tickets(args):
             "per_page": per_page, "total": total}
 
 
-def _visible_ticket(number: str):
-    ticket = ticket_service.get_ticket(number)
-    if not ticket_service.can_see(g.user, ticket):
-        raise Forbidden("not_your_jurisdiction")
-    return ticket
-
-
 @blp.get("/tickets/<number>")
 @blp.response(200, TicketDetailSchema)
 @blp.doc(security=BEARER)
 @auth_required
 def get_ticket(number):
     """One ticket with its events, photos and routing explanation."""
-    return ticket_json(_visible_ticket(number), g.user, detail=True)
+    return ticket_json(ticket_service.visible_ticket(g.user, number), g.user, detail=True)
 
 
 @blp.post("/tickets/<number>/actions")

@@ -282,6 +282,8 @@ MESSAGES = {
     "category_no_default": _l("Category %(category)s has no usable default department: a "
                               "dispatcher has to choose."),
     "likely_duplicate": _l("Probably a duplicate of %(number)s: the dispatcher decides."),
+    "likely_duplicate_elsewhere": _l("Probably a duplicate of another report %(metres)s m "
+                                     "away: the dispatcher decides."),
 }
 
 

@@ -195,8 +195,8 @@ def test_people_see_only_their_own_tickets(api):
     api.report(username="worker2", description="另一个网格的报告", location=IN_GRID_2)
     mine = api.get("worker1", "/api/v1/tickets").json
     assert [t["number"] for t in mine["items"]] == [number]
-    assert api.get("worker2", f"/api/v1/tickets/{number}").status_code == 403
-    assert api.get("handler.police", f"/api/v1/tickets/{number}").status_code == 403
+    assert api.get("worker2", f"/api/v1/tickets/{number}").status_code == 404
+    assert api.get("handler.police", f"/api/v1/tickets/{number}").status_code == 404
     assert api.get("handler.municipal", "/api/v1/tickets").json["total"] == 2
     assert api.get("dispatcher", "/api/v1/tickets").json["total"] == 2
     filtered = api.get("admin", "/api/v1/tickets?department=urban_mgmt.municipal&grid="

@@ -66,9 +66,11 @@ def test_a_report_near_an_open_one_of_the_same_kind_waits_as_a_likely_duplicate(
     api.act("handler.municipal", first, "accept")
     api.act("handler.municipal", first, "resolve", note="已更换")
     api.act("worker1", first, "verify")
-    merged = api.ticket(ticket["number"], "worker2")
+    merged = api.ticket(ticket["number"], "dispatcher")
     assert merged["events"][-1]["action"] == "original_closed"
     assert merged["events"][-1]["data"] == {"original": first}
+    # worker2 hears it too, without the number of worker1's report (test_other_tickets_numbers)
+    assert api.ticket(ticket["number"], "worker2")["events"][-1]["action"] == "original_closed"
 
 
 def test_a_far_report_is_not_a_duplicate(api, demo_rules):
