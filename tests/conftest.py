@@ -32,7 +32,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
 TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "notifications", "kpi_timings",
                  "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
-                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts")
+                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts",
+                 "routing_rule_sets")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,7 +14,7 @@ from .rollup import (
     KpiTimingCount,
     StateCount,
 )
-from .routing import Jurisdiction, RoutingRule
+from .routing import Jurisdiction, RoutingRule, RoutingRuleSet
 from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
 from .user import ROLES, User
 
@@ -22,6 +22,7 @@ __all__ = [
     "Board", "Category", "Community", "DailyBoardCount", "Department",
     "District", "Grid", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
     "KpiTimingCount", "NO_DAY", "StateCount",
-    "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",
+    "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "RoutingRuleSet", "Street",
+    "Ticket",
     "TicketCounter", "TicketEvent", "User", "department_boards", "ticket_helpers",
 ]

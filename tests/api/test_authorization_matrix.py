@@ -151,8 +151,17 @@ def _api_cases() -> list[Case]:
              only(READ_DASHBOARDS, 200, 401), query=kpi),
         Case("GET", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "-",
              only({"admin"}, 200, 401)),
-        Case("PUT", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "-",
-             only({"admin"}, 200, 401), json={"rules": []}),
+        Case("PUT", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "stale version",
+             only({"admin"}, 409, 401), json={"rules": [], "version": 999,
+                                              "confirm_empty": True}),
+        Case("GET", f"{v1}/admin/routing-rules/versions", f"{v1}/admin/routing-rules/versions",
+             "-", only({"admin"}, 200, 401)),
+        Case("GET", f"{v1}/admin/routing-rules/versions/<int:version>",
+             f"{v1}/admin/routing-rules/versions/999", "no such version",
+             only({"admin"}, 404, 401)),
+        Case("POST", f"{v1}/admin/routing-rules/versions/<int:version>/restore",
+             f"{v1}/admin/routing-rules/versions/999/restore", "no such version",
+             only({"admin"}, 404, 401)),
     ]
     for target in TARGETS:
         cases += [
@@ -561,6 +570,7 @@ def test_anonymous_clients_get_401_before_any_argument_is_read(world):
     get 422 with the fields it had missed, its upload spooled first)."""
     public = {"/api/v1/auth/token", "/api/v1/openapi.json"}
     values = {"<number>": world.refs[OWN], "<int:photo_id>": "1", "<code>": "livelihood",
+              "<int:version>": "1",
               "<any(display, thumb):rendition>": "thumb"}
     checked = 0
     for rule in world.app.url_map.iter_rules():

@@ -104,16 +104,18 @@ def test_a_point_picked_on_a_chinese_map_is_stored_in_wgs84(api):
 
 
 def test_admins_replace_rules_whole_or_not_at_all(api, demo_rules):
-    before = api.get("admin", "/api/v1/admin/routing-rules").json["rules"]
+    in_force = api.get("admin", "/api/v1/admin/routing-rules").json
+    before, version = in_force["rules"], in_force["version"]
     assert len(before) >= 30
     bad = before + [{"id": "broken", "then": {"board": "livelihood", "department": "nobody"}}]
-    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad},
+    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad, "version": version},
                        headers=api.headers("admin"))
     assert r.status_code == 422
     assert r.json["error_codes"]["rules"] == [{"code": "rule_unknown_department", "params": {
         "rule": "broken", "index": len(bad), "field": "then.department", "value": "nobody"}}]
     assert api.get("admin", "/api/v1/admin/routing-rules").json["rules"] == before
-    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5]},
+    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5],
+                                                            "version": version},
                        headers=api.headers("admin"))
     assert r.status_code == 200 and len(r.json["rules"]) == 5
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before},
