@@ -20,6 +20,7 @@ from ..services.rules_admin import (
     rule_set,
 )
 from .auth import BEARER, auth_required
+from .docs import errors
 
 blp = Blueprint("admin", __name__, description="Administration (admins only)")
 
@@ -45,7 +46,7 @@ class ReplaceRulesSchema(Schema):
 
 class RuleSetVersionSchema(Schema):
     version = fields.Integer()
-    rule_count = fields.Integer()
+    number_of_rules = fields.Integer()
     source = fields.String(metadata={"description": "api, cli, restore or migration"})
     restored_from = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
@@ -72,7 +73,7 @@ def _if_match() -> int | None:
 
 
 def _version_json(row) -> dict:
-    return {"version": row.version, "rule_count": row.rule_count, "source": row.source,
+    return {"version": row.version, "number_of_rules": row.rule_count, "source": row.source,
             "restored_from": row.restored_from, "created_at": row.created_at,
             "created_by": row.created_by.username if row.created_by else None}
 
@@ -86,6 +87,7 @@ def _in_force():
 
 
 @blp.get("/admin/routing-rules")
+@errors(blp, 401, 403)
 @blp.response(200, RuleSetSchema, headers={"ETag": {
     "description": "the version in force, for If-Match", "schema": {"type": "string"}}})
 @blp.doc(security=BEARER)
@@ -97,6 +99,7 @@ def get_rules():
 
 
 @blp.put("/admin/routing-rules")
+@errors(blp, 401, 403, 409, 422, 428)
 @blp.arguments(ReplaceRulesSchema)
 @blp.response(200, RuleSetSchema)
 @blp.doc(security=BEARER, parameters=[{
@@ -123,6 +126,7 @@ def put_rules(body):
 
 
 @blp.get("/admin/routing-rules/versions")
+@errors(blp, 401, 403)
 @blp.response(200, RuleSetVersionSchema(many=True))
 @blp.doc(security=BEARER)
 @auth_required
@@ -133,6 +137,7 @@ def rule_versions():
 
 
 @blp.get("/admin/routing-rules/versions/<int:version>")
+@errors(blp, 401, 403, 404)
 @blp.response(200, RuleSetDetailSchema)
 @blp.doc(security=BEARER)
 @auth_required
@@ -144,6 +149,7 @@ def rule_version(version):
 
 
 @blp.post("/admin/routing-rules/versions/<int:version>/restore")
+@errors(blp, 401, 403, 404, 409, 422)
 @blp.response(200, RuleSetSchema)
 @blp.doc(security=BEARER, parameters=[{
     "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},

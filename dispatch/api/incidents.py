@@ -8,6 +8,7 @@ from ..http.uploads import read_photos
 from ..services.errors import BadInput
 from ..services.intake import submit_report
 from .auth import BEARER, auth_required
+from .docs import errors
 from .present import ticket_json
 from .schemas import IncidentFilesSchema, IncidentFormSchema, TicketSchema
 
@@ -16,6 +17,7 @@ KEY_HEADER = "Idempotency-Key"
 
 
 @blp.post("/incidents")
+@errors(blp, 401, 403, 413, 422, 429)
 @blp.arguments(IncidentFormSchema, location="form")
 @blp.arguments(IncidentFilesSchema, location="files")
 @blp.response(201, TicketSchema)

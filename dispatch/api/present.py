@@ -14,11 +14,13 @@ def _code(obj) -> str | None:
     return obj.code if obj is not None else None
 
 
-def ticket_json(ticket, user, detail: bool = False, names: Names | None = None) -> dict:
+def ticket_json(ticket, user, detail: bool = False, names: Names | None = None,
+                hidden: frozenset[str] | None = None) -> dict:
     """A ticket (as the services load it) for `user`; a page of tickets shares one `names`, so
     the names of codes are read once for the page, not once per ticket. Other tickets' numbers
     the user may not open are blanked (core.disclosure)."""
-    hidden = hidden_numbers(user, ticket)
+    if hidden is None:  # a page passes the numbers hidden on any of its tickets
+        hidden = hidden_numbers(user, ticket)
     merged_into = ticket.merged_into.number if ticket.merged_into else None
     body = {
         "number": ticket.number, "state": ticket.state, "version": ticket.version,

@@ -16,6 +16,8 @@ from ..models import RoutingRule, RoutingRuleSet, User
 from .errors import BadInput, NotFound, ServiceError
 from .routing_context import current_catalog
 
+MAX_VERSION = 2**31 - 1
+
 
 class StaleRuleSet(ServiceError):
     """The rules were replaced since the version the client read."""
@@ -52,7 +54,10 @@ def history() -> list[RoutingRuleSet]:
 
 
 def rule_set(version: int) -> RoutingRuleSet:
-    found = db.session.scalar(select(RoutingRuleSet).where(RoutingRuleSet.version == version))
+    found = None
+    if 0 < version <= MAX_VERSION:  # beyond a database integer there is no such version
+        found = db.session.scalar(select(RoutingRuleSet).where(
+            RoutingRuleSet.version == version))
     if found is None:
         raise NotFound("rule_set_version_not_found", version=version)
     return found

@@ -60,7 +60,7 @@ def test_every_version_is_kept_and_rolling_back_is_one_call(api, demo_rules):
     assert _put(api, {"rules": [], "version": version, "confirm_empty": True}).status_code == 200
 
     history = api.get("admin", f"{RULES}/versions").json
-    assert [(h["version"], h["rule_count"], h["created_by"]) for h in history[:2]] == [
+    assert [(h["version"], h["number_of_rules"], h["created_by"]) for h in history[:2]] == [
         (version + 1, 0, "admin"), (version, 43, None)]  # the demo's rules came from the CLI
     assert api.get("admin", f"{RULES}/versions/{version}").json["rules"] == rules
 
@@ -84,7 +84,7 @@ def test_the_cli_keeps_versions_and_loading_the_same_file_again_is_no_new_one(ap
         result = runner.invoke(args=["load-rules", f"{DEMO_FOLDER}/rules.yaml"])
         assert result.exit_code == 0 and "Loaded 43 routing rules" in result.output
     history = api.get("admin", f"{RULES}/versions").json
-    assert [(h["rule_count"], h["source"]) for h in history] == [(43, "cli")]
+    assert [(h["number_of_rules"], h["source"]) for h in history] == [(43, "cli")]
 
     empty = tmp_path / "rules.yaml"
     empty.write_text(yaml.safe_dump({"rules": []}), encoding="utf-8")
