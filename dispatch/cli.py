@@ -77,17 +77,22 @@ def _import(path: str, function: str, what: str, lang: str | None) -> None:
     click.echo(f"Imported {count} {what}.")
 
 
-def _load_rules(path: str, lang: str | None) -> None:
+def _load_rules(path: str, lang: str | None, confirm_empty: bool = False) -> None:
     from .core.rules import RuleError
+    from .services.errors import BadInput
     from .services.rules_admin import replace_rules
 
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     try:  # a file without a list under `rules:` is refused, not taken for "no rules"
-        count = replace_rules(data.get("rules") if isinstance(data, dict) else None)
+        loaded = replace_rules(data.get("rules") if isinstance(data, dict) else None,
+                               confirm_empty=confirm_empty, source="cli")
     except RuleError as exc:
         raise _refused("rules_not_changed", exc.problems, lang) from exc
-    click.echo(f"Loaded {count} routing rules.")
+    except BadInput as exc:  # an empty list, not confirmed
+        raise _refused(exc.message, [p for ps in (exc.errors or {}).values() for p in ps],
+                       lang) from exc
+    click.echo(f"Loaded {loaded.rule_count} routing rules (version {loaded.version}).")
 
 
 @click.command("import-grids")
@@ -111,10 +116,13 @@ def import_jurisdictions(path, lang):
 @click.command("load-rules")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @LANG
+@click.option("--confirm-empty", is_flag=True,
+              help="Really remove every rule when the file's list is empty.")
 @with_appcontext
-def load_rules(path, lang):
-    """Replace the routing rules with a rules.yaml (docs/routing-rules.md): all or nothing."""
-    _load_rules(path, lang)
+def load_rules(path, lang, confirm_empty):
+    """Replace the routing rules with a rules.yaml (docs/routing-rules.md): all or nothing,
+    kept as a new version (an empty list only with --confirm-empty)."""
+    _load_rules(path, lang, confirm_empty)
 
 
 @click.command("sweep-outbox")

@@ -9,6 +9,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .http.error_schema import ErrorSchema
+
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -25,7 +27,13 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()  # its error answers: dispatch/http/errors.py, installed by the factory
+
+
+class DispatchApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # the errors as they are, not flask-smorest's own shape
+
+
+api = DispatchApi()  # its error answers: dispatch/http/errors.py, installed by the factory
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()

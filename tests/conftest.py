@@ -26,13 +26,15 @@ from boards import DEMO_FOLDER
 from dispatch import create_app
 from dispatch.extensions import db
 from dispatch.services import reference_data
+from tests.openapi_conformance import CHECKED, FUZZED, ConformingClient
 
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "test-password"
 TRANSACTIONAL = ("ticket_helpers", "photos", "outbox", "heartbeats", "notifications",
                  "kpi_timings", "ticket_events", "tickets", "ticket_counters", "daily_board_counts",
-                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts")
+                 "state_counts", "kpi_closures", "kpi_episodes", "kpi_timing_counts",
+                 "routing_rule_sets")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,6 +51,18 @@ def pytest_collection_modifyitems(config, items):
         # an app on PostgreSQL sends its jobs through Redis
         if params.get("backend") == "postgres" or "pg_database" in fixtures:
             item.add_marker(pytest.mark.redis)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CHECKED:
+        terminalreporter.write_line(
+            f"OpenAPI conformance: {sum(CHECKED.values())} API answers checked against the "
+            f"document ({len(CHECKED)} operation × status pairs)")
+    for database in sorted({name for name, _ in FUZZED}):
+        counts = {person: n for (name, person), n in FUZZED.items() if name == database}
+        terminalreporter.write_line(
+            f"schemathesis on {database}: {sum(counts.values())} requests ("
+            + ", ".join(f"{person} {n}" for person, n in counts.items()) + ")")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -131,6 +145,7 @@ def make_app(database_url: str, upload_folder, redis_url: str | None = None, **e
               "RATELIMIT_KEY_PREFIX": f"dispatch-test-{uuid.uuid4().hex[:10]}"}
     config.update(extra)
     app = create_app(config)
+    app.test_client_class = ConformingClient  # every API answer checked against the document
     _prepare(app)
     return app
 

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from ..services import auth as auth_service
 from ..services.errors import Unauthorized
+from .docs import errors
 from .schemas import MeSchema, TokenRequestSchema, TokenSchema
 
 blp = Blueprint("auth", __name__, description="Sign in and who am I")
@@ -45,6 +46,7 @@ def authenticate_first():
 
 
 @blp.post("/auth/token")
+@errors(blp, 401, 422, 429)
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(429, description="Too many failed sign-ins for this username or from this "
@@ -56,6 +58,7 @@ def token(body):
 
 
 @blp.get("/me")
+@errors(blp, 401)
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
 @auth_required

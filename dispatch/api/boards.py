@@ -8,12 +8,14 @@ from ..services import policy, reference
 from ..services.board_summary import board_summary
 from ..services.errors import NotFound
 from .auth import BEARER, auth_required
+from .docs import errors
 from .schemas import BoardSummarySchema, StreetArgsSchema
 
 blp = Blueprint("boards", __name__, description="Leaders' board summaries")
 
 
 @blp.get("/boards/<code>/summary")
+@errors(blp, 401, 403, 404, 422)
 @blp.arguments(StreetArgsSchema, location="query")
 @blp.response(200, BoardSummarySchema)
 @blp.doc(security=BEARER)

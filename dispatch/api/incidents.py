@@ -9,6 +9,7 @@ from ..http.uploads import read_photos
 from ..services.errors import BadInput
 from ..services.intake import submit_report
 from .auth import BEARER, auth_required
+from .docs import errors
 from .present import ticket_json
 from .schemas import IncidentFilesSchema, IncidentFormSchema, TicketSchema
 
@@ -18,6 +19,7 @@ REPLAY_HEADER = "Idempotent-Replayed"  # "true" on the answer to a retry, as pay
 
 
 @blp.post("/incidents")
+@errors(blp, 401, 403, 413, 422, 429)
 @blp.arguments(IncidentFormSchema, location="form")
 @blp.arguments(IncidentFilesSchema, location="files")
 @blp.response(201, TicketSchema)

@@ -13,6 +13,8 @@ from ..services import kpi as kpi_service
 from ..services import policy
 from ..services.errors import BadInput
 from .auth import BEARER, auth_required
+from .docs import errors
+from .schemas import DepartmentScoreSchema, KpiReportSchema
 
 blp = Blueprint("kpi", __name__, description="KPIs (docs/kpi.md)")
 MAX_DAYS = 366
@@ -52,7 +54,9 @@ def _period(args) -> kpi.Period:
 
 
 @blp.get("/kpi")
+@errors(blp, 401, 403, 422)
 @blp.arguments(KpiArgs, location="query")
+@blp.alt_response(200, success=True, schema=KpiReportSchema, description="The KPIs.")
 @blp.doc(security=BEARER)
 @auth_required
 def kpi_report(args):
@@ -66,7 +70,10 @@ def kpi_report(args):
 
 
 @blp.get("/kpi/departments")
+@errors(blp, 401, 403, 422)
 @blp.arguments(DepartmentArgs, location="query")
+@blp.alt_response(200, success=True, schema=DepartmentScoreSchema(many=True),
+                  description="Every department's KPIs and composite score, best first.")
 @blp.doc(security=BEARER)
 @auth_required
 def department_ranking(args):

@@ -7,6 +7,7 @@ from marshmallow import fields
 from ..http.validation import Schema
 from ..services import notifications
 from .auth import BEARER, auth_required
+from .docs import errors
 
 blp = Blueprint("notifications", __name__, description="Warnings and escalations")
 
@@ -21,6 +22,7 @@ class NotificationSchema(Schema):
 
 
 @blp.get("/notifications")
+@errors(blp, 401)
 @blp.response(200, NotificationSchema(many=True))
 @blp.doc(security=BEARER)
 @auth_required

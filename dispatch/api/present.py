@@ -3,19 +3,25 @@
 from flask import url_for
 
 from .. import clock
+from ..core.disclosure import redact
 from ..http.messages import Names, explanation_in_words
 from ..services import deadlines
 from ..services.history import routing_explanation
-from ..services.tickets import allowed_actions
+from ..services.tickets import allowed_actions, hidden_numbers
 
 
 def _code(obj) -> str | None:
     return obj.code if obj is not None else None
 
 
-def ticket_json(ticket, user, detail: bool = False, names: Names | None = None) -> dict:
+def ticket_json(ticket, user, detail: bool = False, names: Names | None = None,
+                hidden: frozenset[str] | None = None) -> dict:
     """A ticket (as the services load it) for `user`; a page of tickets shares one `names`, so
-    the names of codes are read once for the page, not once per ticket."""
+    the names of codes are read once for the page, not once per ticket. Other tickets' numbers
+    the user may not open are blanked (core.disclosure)."""
+    if hidden is None:  # a page passes the numbers hidden on any of its tickets
+        hidden = hidden_numbers(user, ticket)
+    merged_into = ticket.merged_into.number if ticket.merged_into else None
     body = {
         "number": ticket.number, "state": ticket.state, "version": ticket.version,
         "category": {"code": ticket.category.code, "name_zh": ticket.category.name_zh,
@@ -29,7 +35,7 @@ def ticket_json(ticket, user, detail: bool = False, names: Names | None = None) 
         "pending_request": ticket.pending_request, "pending_hours": ticket.pending_hours,
         "extension_hours": ticket.extension_hours, "rework_count": ticket.rework_count,
         "send_back_count": ticket.send_back_count,
-        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
+        "merged_into": redact(merged_into, hidden),
         "created_at": ticket.created_at, "dispatched_at": ticket.dispatched_at,
         "accepted_at": ticket.accepted_at, "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
@@ -37,10 +43,11 @@ def ticket_json(ticket, user, detail: bool = False, names: Names | None = None) 
         "sla": deadlines.status(ticket, clock.now()),
         "time_limit": _limit_json(deadlines.time_limit(ticket)),
         "allowed_actions": allowed_actions(user, ticket),
-        "routing": explanation_in_words(routing_explanation(ticket), names or Names()),
+        "routing": explanation_in_words(redact(routing_explanation(ticket), hidden),
+                                        names or Names()),
     }
     if detail:
-        body["events"] = [event_json(e) for e in ticket.events]
+        body["events"] = [event_json(e, hidden) for e in ticket.events]
         body["photos"] = [photo_json(p) for p in ticket.photos]
     return body
 
@@ -49,13 +56,13 @@ def _limit_json(limit) -> dict | None:
     return {"value": limit.value, "unit": limit.unit} if limit else None
 
 
-def event_json(event) -> dict:
+def event_json(event, hidden: frozenset[str] = frozenset()) -> dict:
     return {"id": event.id, "action": event.action,
             "actor": event.actor.username if event.actor else None,
             "actor_role": event.actor_role, "from_state": event.from_state,
             "to_state": event.to_state, "board": event.board_code,
-            "department": _code(event.department), "note": event.note, "data": event.data,
-            "created_at": event.created_at}
+            "department": _code(event.department), "note": event.note,
+            "data": redact(event.data, hidden), "created_at": event.created_at}
 
 
 def photo_json(photo) -> dict:

@@ -7,12 +7,21 @@ from ..services.errors import NotFound
 from ..services.geo_data import grid_feature_collection
 from ..services.routing_context import current_index
 from .auth import BEARER, auth_required
-from .schemas import BoardSchema, CategorySchema, DepartmentSchema, GridSchema, PointArgsSchema
+from .docs import errors
+from .schemas import (
+    BoardSchema,
+    CategorySchema,
+    DepartmentSchema,
+    GridCollectionSchema,
+    GridSchema,
+    PointArgsSchema,
+)
 
 blp = Blueprint("reference", __name__, description="Boards, departments, categories, grids")
 
 
 @blp.get("/categories")
+@errors(blp, 401)
 @blp.response(200, CategorySchema(many=True))
 @blp.doc(security=BEARER)
 @auth_required
@@ -27,6 +36,7 @@ def categories():
 
 
 @blp.get("/boards")
+@errors(blp, 401)
 @blp.response(200, BoardSchema(many=True))
 @blp.doc(security=BEARER)
 @auth_required
@@ -36,6 +46,7 @@ def boards():
 
 
 @blp.get("/departments")
+@errors(blp, 401)
 @blp.response(200, DepartmentSchema(many=True))
 @blp.doc(security=BEARER)
 @auth_required
@@ -48,6 +59,7 @@ def departments():
 
 
 @blp.get("/grids")
+@errors(blp, 401, 404, 422)
 @blp.arguments(PointArgsSchema, location="query")
 @blp.response(200, GridSchema)
 @blp.doc(security=BEARER)
@@ -65,6 +77,9 @@ def grid_at(args):
 
 
 @blp.get("/grids.geojson")
+@errors(blp, 401)
+@blp.alt_response(200, success=True, schema=GridCollectionSchema,
+                  description="A GeoJSON FeatureCollection of every grid.")
 @blp.doc(security=BEARER)
 @auth_required
 def grids_geojson():

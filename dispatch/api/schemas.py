@@ -193,3 +193,64 @@ class BoardSummarySchema(Schema):
 
 class StreetArgsSchema(Schema):
     street = fields.String(validate=validate.Length(equal=9))
+
+
+class KpiDurationsSchema(Schema):
+    count = fields.Integer()
+    median_hours = fields.Float(allow_none=True)
+    p90_hours = fields.Float(allow_none=True)
+
+
+class KpiScopeSchema(Schema):
+    kind = fields.String()
+    code = fields.String(allow_none=True)
+
+
+class KpiPeriodSchema(Schema):
+    start = fields.DateTime(metadata={"description": "local midnight of the first day"})
+    end = fields.DateTime(metadata={"description": "local midnight after the last day"})
+
+
+class KpiReportSchema(Schema):
+    """core.kpi.as_dict: counts, rates (0..1, null with a zero denominator), durations."""
+
+    scope = fields.Nested(KpiScopeSchema)
+    period = fields.Nested(KpiPeriodSchema)
+    due_to_close = fields.Integer()
+    closed = fields.Integer()
+    closed_on_time = fields.Integer()
+    parked = fields.Integer()
+    voided = fields.Integer()
+    merged = fields.Integer()
+    dispatched = fields.Integer()
+    resolved = fields.Integer()
+    resolved_on_time = fields.Integer()
+    dispatch_events = fields.Integer()
+    send_backs = fields.Integer()
+    resolve_events = fields.Integer()
+    reworks = fields.Integer()
+    closure_rate = fields.Float(allow_none=True)
+    on_time_closure_rate = fields.Float(allow_none=True)
+    handling_rate = fields.Float(allow_none=True)
+    on_time_handling_rate = fields.Float(allow_none=True)
+    rework_rate = fields.Float(allow_none=True)
+    bounce_rate = fields.Float(allow_none=True)
+    time_to_dispatch = fields.Nested(KpiDurationsSchema)
+    time_to_resolve = fields.Nested(KpiDurationsSchema)
+    time_to_close = fields.Nested(KpiDurationsSchema)
+
+
+class DepartmentScoreSchema(KpiReportSchema):
+    composite = fields.Float(metadata={"description": "0-100 (README: KPIs)"})
+
+
+class GridFeatureSchema(Schema):
+    type = fields.String(metadata={"description": "Feature"})
+    id = fields.String()
+    geometry = fields.Dict(metadata={"description": "a GeoJSON Polygon (WGS-84)"})
+    properties = fields.Dict()
+
+
+class GridCollectionSchema(Schema):
+    type = fields.String(metadata={"description": "FeatureCollection"})
+    features = fields.List(fields.Nested(GridFeatureSchema))

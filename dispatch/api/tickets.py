@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from ..core.errors import problem
-from ..core.lifecycle import Forbidden, Stale
+from ..core.lifecycle import Stale
+from ..http.error_schema import ErrorSchema
 from ..http.messages import Names
 from ..http.security import private_photo
 from ..http.uploads import read_photos
@@ -14,6 +15,7 @@ from ..services import ticket_list, transactions
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput
 from .auth import BEARER, auth_required
+from .docs import errors
 from .present import ticket_json
 from .schemas import (
     ActionSchema,
@@ -27,6 +29,7 @@ blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 
 
 @blp.get("/tickets")
+@errors(blp, 401, 422)
 @blp.arguments(TicketListArgsSchema, location="query")
 @blp.response(200, TicketPageSchema)
 @blp.doc(security=BEARER)
@@ -37,28 +40,23 @@ def list_tickets(args):
         **{name: args.get(name) for name in ("state", "board", "department", "grid", "reporter")})
     page, per_page = args["page"], args["per_page"]
     rows, total = ticket_list.page(g.user, filters, page, per_page)
-    names = Names()
-    return {"items": [ticket_json(t, g.user, names=names) for t in rows], "page": page,
-            "per_page": per_page, "total": total}
-
-
-def _visible_ticket(number: str):
-    ticket = ticket_service.get_ticket(number)
-    if not ticket_service.can_see(g.user, ticket):
-        raise Forbidden("not_your_jurisdiction")
-    return ticket
+    names, hidden = Names(), ticket_service.hidden_numbers(g.user, *rows)
+    return {"items": [ticket_json(t, g.user, names=names, hidden=hidden) for t in rows],
+            "page": page, "per_page": per_page, "total": total}
 
 
 @blp.get("/tickets/<number>")
+@errors(blp, 401, 404)
 @blp.response(200, TicketDetailSchema)
 @blp.doc(security=BEARER)
 @auth_required
 def get_ticket(number):
     """One ticket with its events, photos and routing explanation."""
-    return ticket_json(_visible_ticket(number), g.user, detail=True)
+    return ticket_json(ticket_service.visible_ticket(g.user, number), g.user, detail=True)
 
 
 @blp.post("/tickets/<number>/actions")
+@errors(blp, 401, 403, 404, 413, 422, 429)
 @blp.response(200, TicketSchema)
 @blp.doc(security=BEARER, requestBody={
     "required": True,
@@ -66,11 +64,13 @@ def get_ticket(number):
                    "(resolve only).",
     "content": {"application/json": {"schema": "ActionSchema"},
                 "multipart/form-data": {"schema": "ActionSchema"}}})
-@blp.alt_response(409, description="Stale version: the body carries the current ticket.")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="Stale version: the body carries the current ticket.")
 @auth_required
 def act(number):
-    """Take a lifecycle action. 403 wrong role or jurisdiction; 409 stale version (with the
-    current ticket); 422 not allowed in this state or bad parameters."""
+    """Take a lifecycle action. 404 a ticket you may not see (as one that does not exist); 403
+    wrong role or jurisdiction; 409 stale version (with the current ticket); 422 not allowed
+    in this state or bad parameters."""
     payload, photos = _action_payload()
     try:
         ticket = ticket_service.perform_action(g.user, number, payload, photos)
@@ -100,6 +100,10 @@ def _action_payload() -> tuple[dict, list[bytes]]:
 
 
 @blp.get("/photos/<int:photo_id>/<any(display, thumb):rendition>")
+@errors(blp, 401, 404)
+@blp.alt_response(200, success=True, content_type="image/jpeg",
+                  schema={"type": "string", "format": "binary"},
+                  description="The JPEG rendition.")
 @blp.doc(security=BEARER)
 @auth_required
 def photo_file(photo_id, rendition):

@@ -4,10 +4,12 @@ are in the asker's language (Accept-Language, Chinese by default), and `error_co
 same field problems for machines ({field: [{code, params}]}). A 500 is logged with its
 traceback: it is always a bug."""
 
+import json
+
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..core.errors import DomainError
+from ..core.errors import DomainError, problem
 from . import messages
 from .validation import problems
 
@@ -51,16 +53,27 @@ def handle_domain_error(error: DomainError):
     return response
 
 
+def _own_headers(error: HTTPException) -> dict:
+    """What the exception itself says in headers (405: Allow; 401: WWW-Authenticate), not its
+    Content-Type: the answer is ours."""
+    return {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+
+
 def handle_http_exception(error: HTTPException):
     if not request.path.startswith("/api/"):  # pages get a page, in the reader's language
-        return render_template("web/error.html", error=error, status=error.code), error.code
+        return (render_template("web/error.html", error=error, status=error.code), error.code,
+                _own_headers(error))
     data = getattr(error, "data", None) or {}
-    headers = data.get("headers") or {}
+    headers = {**_own_headers(error), **(data.get("headers") or {})}
     if error.code == 500:
         # Flask has already logged the traceback (app.log_exception)
         return error_response(500, "internal_error", "internal_error")
     errors = data.get("messages")
-    if errors:
+    if isinstance(getattr(error, "exc", None), (json.JSONDecodeError, UnicodeDecodeError)):
+        # webargs' 400 with English words: a body that is no JSON is bad input like any other
+        response = error_response(422, "invalid_input", "invalid_input",
+                                  {"_": [problem("invalid_json")]})
+    elif errors:
         # webargs nests errors by location ({"json": {...}}); clients want the fields
         flat = {}
         for fields in errors.values():

@@ -115,6 +115,13 @@ MESSAGES = {
     "dispatch_queue_forbidden": _l("The dispatch queue is for dispatchers and admins."),
     "not_bound_to_street": _l("Your account is not bound to a street."),
     "rules_not_changed": _l("The routing rules were not changed."),
+    "empty_rule_set": _l("An empty list would remove every routing rule; send confirm_empty: "
+                         "true if that is meant."),
+    "stale_rule_set": _l("Someone else replaced the routing rules (they are now at version "
+                         "%(current)s); reload them and make your change again."),
+    "version_required": _l("Say which version of the routing rules you replace (version, or "
+                           "an If-Match header)."),
+    "rule_set_version_not_found": _l("There is no version %(version)s of the routing rules."),
     # routing-rule problems (core/rules.py): `rule` is the rule's id (or #n), `field` the
     # setting at fault as written in the rules file (when.categories, then.department, ...)
     "rules_not_a_list": _l("The routing rules must be a list (rules: [...])."),
@@ -303,6 +310,8 @@ MESSAGES = {
     "category_no_default": _l("Category %(category)s has no usable default department: a "
                               "dispatcher has to choose."),
     "likely_duplicate": _l("Probably a duplicate of %(number)s: the dispatcher decides."),
+    "likely_duplicate_elsewhere": _l("Probably a duplicate of another report %(metres)s m "
+                                     "away: the dispatcher decides."),
 }
 
 

@@ -15,7 +15,7 @@ from .rollup import (
     KpiTimingCount,
     StateCount,
 )
-from .routing import Jurisdiction, RoutingRule
+from .routing import Jurisdiction, RoutingRule, RoutingRuleSet
 from .ticket import Photo, Ticket, TicketCounter, TicketEvent, ticket_helpers
 from .user import ROLES, User
 
@@ -23,6 +23,7 @@ __all__ = [
     "Board", "Category", "Community", "DailyBoardCount", "Department",
     "District", "Grid", "Heartbeat", "Jurisdiction", "KpiClosure", "KpiEpisode", "KpiTiming",
     "KpiTimingCount", "NO_DAY", "StateCount",
-    "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "Street", "Ticket",
+    "Notification", "OutboxJob", "Photo", "ROLES", "RoutingRule", "RoutingRuleSet", "Street",
+    "Ticket",
     "TicketCounter", "TicketEvent", "User", "department_boards", "ticket_helpers",
 ]

@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
-from ..core import lifecycle
+from ..core import disclosure, lifecycle
 from ..core import policy as core_policy
 from ..core.errors import problem
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
@@ -76,6 +76,15 @@ def get_ticket(number: str) -> Ticket:
     return ticket
 
 
+def visible_ticket(user: User, number: str) -> Ticket:
+    """The ticket if `user` may see it. One they may not see is not found, exactly like one
+    that does not exist: the answer must not tell which numbers are in use elsewhere."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None or not can_see(user, ticket):
+        raise NotFound("ticket_not_found", number=number)
+    return ticket
+
+
 def reread(ticket: Ticket) -> Ticket:
     """The ticket as the database holds it now (an inline job may have changed it since)."""
     db.session.refresh(ticket)
@@ -117,6 +126,23 @@ def can_see(user: User, ticket: Ticket) -> bool:
     return policy.can_view_ticket(user, ticket)
 
 
+def hidden_numbers(user: User, *tickets: Ticket) -> frozenset[str]:
+    """The other tickets these tickets' histories name (likely duplicate, merged into or from)
+    that `user` may not open: the presenters blank them (core.disclosure). One query for a
+    whole page, and none when nothing is named."""
+    named: set[str] = set()
+    for ticket in tickets:
+        named |= disclosure.numbers_in([e.data for e in ticket.events])
+        if ticket.merged_into is not None:
+            named.add(ticket.merged_into.number)
+    named -= {ticket.number for ticket in tickets}
+    if not named:
+        return frozenset()
+    seen = set(db.session.scalars(visible_to(user).with_only_columns(Ticket.number)
+                                  .where(Ticket.number.in_(named))))
+    return frozenset(named - seen)
+
+
 def allowed_actions(user: User, ticket: Ticket) -> list[str]:
     """The actions `user` may take on `ticket` now (the buttons a screen shows)."""
     return core_policy.allowed_actions(actor_for(user), facts(ticket))
@@ -126,9 +152,10 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
                    photos: list[bytes] | None = None) -> Ticket:
     """Take one lifecycle action on a ticket as `user`, in one transaction.
 
-    Raises lifecycle errors (403/409/422), BadInput or NotFound; on a stale write the
-    Stale error carries nothing half-done: the transaction is rolled back."""
-    ticket = get_ticket(number)
+    Raises NotFound for a ticket the user may not see (as for one that does not exist),
+    lifecycle errors (403 on one they see but may not act on, 409, 422) or BadInput; on a
+    stale write the Stale error carries nothing half-done: the transaction is rolled back."""
+    ticket = visible_ticket(user, number)
     actor = actor_for(user)
     action = payload["action"]
     core_policy.check_action(actor, facts(ticket), action)  # 403 before any parameter is read
@@ -136,7 +163,7 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
     if photos and action != "resolve":
         raise BadInput("photos_only_with_resolve",
                        {"photos": [problem("photos_only_with_resolve")]})
-    params = _resolve_references(action, params)
+    params = _resolve_references(user, action, params)
     now = clock.now()
     decision = lifecycle.decide(facts(ticket), actor, action, params,
                                 version=payload.get("version"), now=now)
@@ -179,8 +206,10 @@ def _tell_merged_reporters(ticket: Ticket, actor: Actor, now: datetime) -> None:
             "original_closed", duplicate.state, data={"original": ticket.number}), actor, now)
 
 
-def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Turn codes and numbers from the client into the refs the core checks."""
+def _resolve_references(user: User, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Turn codes and numbers from the client into the refs the core checks. A merge target
+    the user may not see is unknown to them, exactly as a number never issued: its state or
+    street must not show through the error."""
     if action == "dispatch":
         errors: dict[str, list[dict]] = {}
         if params.get("board") and db.session.get(Board, params["board"]) is None:
@@ -193,7 +222,7 @@ def _resolve_references(action: str, params: dict[str, Any]) -> dict[str, Any]:
             raise BadInput("unknown_board_or_department", errors)
     if action == "merge" and params.get("into"):
         target = db.session.scalar(select(Ticket).where(Ticket.number == params["into"]))
-        if target is None:
+        if target is None or not can_see(user, target):
             raise BadInput("ticket_not_found", {"into": [problem("unknown_ticket",
                                                                  number=params["into"])]},
                            number=params["into"])
@@ -214,10 +243,8 @@ def _department_ref(code: str, errors: dict[str, list[dict]], field: str) -> Dep
 def photo_file(user: User, photo_id: int, rendition: str) -> str:
     """The absolute path of a processed rendition the user may see (never the original)."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None:
+    if photo is None or not can_see(user, photo.ticket):  # unseeable: as if it did not exist
         raise NotFound("photo_not_found")
-    if not can_see(user, photo.ticket):
-        raise lifecycle.Forbidden("not_your_jurisdiction")
     path = photo.display_path if rendition == "display" else photo.thumb_path
     if photo.status != "ready" or not path:
         raise NotFound("photo_not_ready")

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core import lifecycle
+from ..core.disclosure import redact
 from ..core.errors import DomainError, problem
 from ..http.messages import Names, render, render_errors, routing_lines, step_text, time_limit_text
 from ..http.uploads import read_photos
@@ -62,19 +63,17 @@ FIELD_LABELS = {
 # --- the page -------------------------------------------------------------------------------
 
 def _visible(number: str):
-    try:
-        ticket = ticket_service.get_ticket(number)
+    try:  # one the reader may not see is not found, as if it did not exist
+        return ticket_service.visible_ticket(current_user, number)
     except NotFound:
         abort(404)
-    if not ticket_service.can_see(current_user, ticket):
-        abort(403)
-    return ticket
 
 
-def _timeline(ticket, names: Names) -> list[dict]:
+def _timeline(ticket, names: Names, hidden: frozenset[str]) -> list[dict]:
     rows = []
+    merged_into = redact(ticket.merged_into.number if ticket.merged_into else None, hidden)
     for event in ticket.events:
-        data = event.data or {}
+        data = redact(event.data or {}, hidden)
         details = []
         if event.action == "dispatch":
             if data.get("board"):
@@ -87,8 +86,8 @@ def _timeline(ticket, names: Names) -> list[dict]:
                     names.department(code) for code in data["helpers"])))
         elif event.action in ("request_extension", "approve_extension") and data.get("hours"):
             details.append(_("%(hours)s hours", hours=data["hours"]))
-        elif event.action == "merge" and ticket.merged_into is not None:
-            details.append(_("Into %(number)s", number=ticket.merged_into.number))
+        elif event.action == "merge" and merged_into is not None:
+            details.append(_("Into %(number)s", number=merged_into))
         elif event.action == "merged_in" and data.get("from"):
             details.append(_("From %(number)s", number=data["from"]))
         note = event.note
@@ -120,14 +119,16 @@ def _render(ticket, *, form: MultiDict | None = None,
             status: int = 200):
     names = Names()
     allowed = ticket_service.allowed_actions(current_user, ticket)
-    explanation = routing_explanation(ticket)
+    hidden = ticket_service.hidden_numbers(current_user, ticket)  # numbers not theirs to see
+    explanation = redact(routing_explanation(ticket), hidden)
     last_request = queues.latest_event(ticket, ("request_extension", "request_park"))
     last_resolve = queues.latest_event(ticket, ("resolve",))
     context = {
         "ticket": ticket, "allowed": allowed, "names": names,
         "explanation": explanation, "routing": routing_lines(explanation, names),
         "time_limit": _time_limit(ticket),
-        "timeline": _timeline(ticket, names),
+        "timeline": _timeline(ticket, names, hidden),
+        "merged_into": redact(ticket.merged_into and ticket.merged_into.number, hidden),
         "report_photos": [p for p in ticket.photos if p.kind == "report"],
         "after_photos": [p for p in ticket.photos if p.kind == "resolution"],
         "pending_event": last_request if ticket.pending_request else None,

@@ -14,12 +14,14 @@ its own) and two accounts bound to no street. Three reports, each with a photo:
 - other_street: the second street's worker's, dispatched to 市政科.
 So a grid worker's own report vs a colleague's, a handler's department vs another, a street vs
 the second street, a board leader's board vs another. Ticket actions are sent with a stale
-version: whoever may act gets 409 (the check after role and jurisdiction), whoever may not 403,
-and nothing changes.
+version: whoever may act gets 409 (the check after role and jurisdiction), whoever sees the
+ticket but may not act 403, and nothing changes. A ticket or photo a person may not see answers
+404, exactly as one that does not exist (no oracle for the numbers in use elsewhere).
 """
 
 import copy
 import io
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,8 +81,14 @@ def everyone(ok, anon) -> dict[str, Any]:
     return only(ROLES, ok, anon)
 
 
-def by_target(relation, target, ok, anon, no=403) -> dict[str, Any]:
+def by_target(relation, target, ok, anon, no=404) -> dict[str, Any]:
     return {**{r: ok if target in relation[r] else no for r in ROLES}, ANON: anon}
+
+
+def acting(target, ok, anon) -> dict[str, Any]:
+    """Who may act: `ok`; who sees the ticket but may not act: 403; who does not see it: 404."""
+    return {**{r: ok if target in ACTS[r] else 403 if target in SEES[r] else 404
+               for r in ROLES}, ANON: anon}
 
 
 @dataclass(frozen=True)
@@ -143,15 +151,24 @@ def _api_cases() -> list[Case]:
              only(READ_DASHBOARDS, 200, 401), query=kpi),
         Case("GET", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "-",
              only({"admin"}, 200, 401)),
-        Case("PUT", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "-",
-             only({"admin"}, 200, 401), json={"rules": []}),
+        Case("PUT", f"{v1}/admin/routing-rules", f"{v1}/admin/routing-rules", "stale version",
+             only({"admin"}, 409, 401), json={"rules": [], "version": 999,
+                                              "confirm_empty": True}),
+        Case("GET", f"{v1}/admin/routing-rules/versions", f"{v1}/admin/routing-rules/versions",
+             "-", only({"admin"}, 200, 401)),
+        Case("GET", f"{v1}/admin/routing-rules/versions/<int:version>",
+             f"{v1}/admin/routing-rules/versions/999", "no such version",
+             only({"admin"}, 404, 401)),
+        Case("POST", f"{v1}/admin/routing-rules/versions/<int:version>/restore",
+             f"{v1}/admin/routing-rules/versions/999/restore", "no such version",
+             only({"admin"}, 404, 401)),
     ]
     for target in TARGETS:
         cases += [
             Case("GET", tickets_rule, f"{v1}/tickets/{{{target}}}", target,
                  by_target(SEES, target, 200, 401)),
             Case("POST", f"{tickets_rule}/actions", f"{v1}/tickets/{{{target}}}/actions",
-                 f"{target}, the role's action", by_target(ACTS, target, 409, 401),
+                 f"{target}, the role's action", acting(target, 409, 401),
                  json=stale(ROLE_ACTION)),
             Case("GET", photo_rule, f"{v1}/photos/{{photo_{target}}}/display", target,
                  by_target(SEES, target, 200, 401)),
@@ -235,15 +252,13 @@ def _page_cases() -> list[Case]:
             f"/dashboard/livelihood/export/{table}.csv", "own board",
             only(READ_DASHBOARDS, 200, LOGIN)))
     for target in TARGETS:
-        visible_acts = {r: ({t for t in SEES[r] if t in ACTS[r]}) for r in ROLES}
-        done = by_target(SEES, target, 200, LOGIN, no=404)  # the phone's own 404
+        done = by_target(SEES, target, 200, LOGIN)
         done.update({r: 403 for r in ROLES if r not in FILE_REPORTS})
         cases += [
             Case("GET", ticket_rule, f"/tickets/{{{target}}}", target,
                  by_target(SEES, target, 200, LOGIN)),
             Case("POST", f"{ticket_rule}/act", f"/tickets/{{{target}}}/act",
-                 f"{target}, the role's action", by_target(visible_acts, target, REDIRECT,
-                                                            LOGIN),
+                 f"{target}, the role's action", acting(target, REDIRECT, LOGIN),
                  json=stale(ROLE_ACTION)),
             Case("GET", photo_rule, f"/photos/{{photo_{target}}}/display", target,
                  by_target(SEES, target, 200, LOGIN)),
@@ -519,7 +534,7 @@ def test_an_account_bound_to_no_street_sees_no_ticket_and_no_figures(world):
     period = {"from": world.refs["start"], "to": world.refs["end"]}
     for username in ("dispatcher.nostreet", "leader.nostreet"):
         assert _get(world, username, "/api/v1/tickets").json["total"] == 0, username
-        assert _get(world, username, f"/api/v1/tickets/{number}").status_code == 403
+        assert _get(world, username, f"/api/v1/tickets/{number}").status_code == 404
         assert _get(world, username, "/api/v1/boards/livelihood/summary").status_code == 403
         assert _get(world, username, "/api/v1/kpi", scope="all", **period).status_code == 403
         assert _get(world, username, "/api/v1/kpi/departments", **period).status_code == 403
@@ -527,35 +542,43 @@ def test_an_account_bound_to_no_street_sees_no_ticket_and_no_figures(world):
     client.post("/login", data={"username": "dispatcher.nostreet", "password": PASSWORD})
     queue = client.get("/dispatch")
     assert queue.status_code == 200 and number not in queue.get_data(as_text=True)
-    assert client.get(f"/tickets/{number}").status_code == 403
+    assert client.get(f"/tickets/{number}").status_code == 404
     assert client.get("/dashboard").status_code == 403
     assert _get(world, "admin", f"/api/v1/tickets/{number}").status_code == 200
 
 
-@pytest.mark.parametrize("username, target, body", [
-    ("worker2", OWN, {"action": "merge", "into": "2026-424242"}),
-    ("handler.police", OWN, {"action": "dispatch", "board": "nowhere", "department": "x"}),
+@pytest.mark.parametrize("username, target, body, expect", [
+    ("worker2", OWN, {"action": "merge", "into": "2026-424242"}, (404, "not_found")),
+    ("handler.police", OWN, {"action": "dispatch", "board": "nowhere", "department": "x"},
+     (404, "not_found")),
     ("dispatcher", OTHER_STREET, {"action": "dispatch", "board": "livelihood",
-                                  "department": "nobody"}),
-    ("dispatcher", OTHER_STREET, {"action": "merge", "into": "2026-424242"}),
+                                  "department": "nobody"}, (404, "not_found")),
+    ("dispatcher", OTHER_STREET, {"action": "merge", "into": "2026-424242"},
+     (404, "not_found")),
+    ("leader", OWN, {"action": "merge", "into": "2026-424242"}, (403, "forbidden")),
+    ("handler.municipal", OWN, {"action": "dispatch", "board": "nowhere", "department": "x"},
+     (403, "forbidden")),
 ], ids=["worker-merge", "other-department-dispatch", "other-street-dispatch",
-        "other-street-merge"])
-def test_who_may_not_act_hears_403_before_anything_about_the_parameters(world, username,
-                                                                         target, body):
-    """Role and jurisdiction come first (README: 403 → 409 → 422); a refused person used to
-    get 422 with the unknown department, board or ticket named."""
+        "other-street-merge", "leader-merge", "handler-dispatch"])
+def test_who_may_not_act_hears_404_or_403_before_anything_about_the_parameters(
+        world, username, target, body, expect):
+    """Visibility, role and jurisdiction come first (README: 404 → 403 → 409 → 422); a refused
+    person used to get 422 with the unknown department, board or ticket named. Who cannot see
+    the ticket hears 404, who sees it but may not act 403."""
     number = world.refs[target]
     r = world.client.post(f"/api/v1/tickets/{number}/actions", json={**body, "version": 1},
                           headers=world.api.headers(username))
-    assert (r.status_code, r.json["code"]) == (403, "forbidden"), r.json
+    assert (r.status_code, r.json["code"]) == expect, r.json
 
 
-def test_photos_with_the_wrong_action_are_refused_as_forbidden_first(world):
+def test_photos_with_the_wrong_action_are_refused_before_they_are_read(world):
     number = world.refs[OWN]
-    r = world.client.post(f"/api/v1/tickets/{number}/actions", data={
-        "action": "accept", "version": "1", "photos": [(io.BytesIO(jpeg()), "a.jpg")]},
-        content_type="multipart/form-data", headers=world.api.headers("handler.police"))
-    assert (r.status_code, r.json["code"]) == (403, "forbidden"), r.json
+    for username, expect in (("handler.police", (404, "not_found")),
+                             ("leader", (403, "forbidden"))):
+        r = world.client.post(f"/api/v1/tickets/{number}/actions", data={
+            "action": "accept", "version": "1", "photos": [(io.BytesIO(jpeg()), "a.jpg")]},
+            content_type="multipart/form-data", headers=world.api.headers(username))
+        assert (r.status_code, r.json["code"]) == expect, r.json
 
 
 def test_anonymous_clients_get_401_before_any_argument_is_read(world):
@@ -564,6 +587,7 @@ def test_anonymous_clients_get_401_before_any_argument_is_read(world):
     get 422 with the fields it had missed, its upload spooled first)."""
     public = {"/api/v1/auth/token", "/api/v1/openapi.json"}
     values = {"<number>": world.refs[OWN], "<int:photo_id>": "1", "<code>": "livelihood",
+              "<int:version>": "1",
               "<any(display, thumb):rendition>": "thumb"}
     checked = 0
     for rule in world.app.url_map.iter_rules():
@@ -577,3 +601,49 @@ def test_anonymous_clients_get_401_before_any_argument_is_read(world):
             assert (r.status_code, r.json["code"]) == (401, "unauthorized"), (method, path)
             checked += 1
     assert checked >= 16
+
+
+# --- no oracle across jurisdictions (issue 10, point 10) ---------------------------------------
+
+def test_what_one_may_not_see_answers_exactly_as_what_does_not_exist(world):
+    """Ticket numbers and photo ids of other jurisdictions used to answer 403 where unknown
+    ones answered 404, so anyone could probe which numbers were in use elsewhere."""
+    refs = world.refs
+    for username, target in (("worker1", OTHER_WORKER), ("handler.municipal", OTHER_WORKER),
+                             ("dispatcher", OTHER_STREET), ("leader", OTHER_STREET)):
+        headers = world.api.headers(username)
+        for path, unknown in (
+                (f"/api/v1/tickets/{refs[target]}", "/api/v1/tickets/2026-999999"),
+                (f"/api/v1/photos/{refs[f'photo_{target}']}/thumb",
+                 "/api/v1/photos/999999/thumb")):
+            seen, missing = (world.client.get(p, headers=headers) for p in (path, unknown))
+            assert (seen.status_code, seen.json["code"]) == (404, "not_found"), path
+            assert seen.json["message"] == missing.json["message"].replace(
+                "2026-999999", refs[target]), path
+        act = {"action": ROLE_ACTION["dispatcher"], "version": 1, "reason": "x"}
+        seen = world.client.post(f"/api/v1/tickets/{refs[target]}/actions", json=act,
+                                 headers=headers)
+        missing = world.client.post("/api/v1/tickets/2026-999999/actions", json=act,
+                                    headers=headers)
+        assert (seen.status_code, seen.json["code"]) == (missing.status_code,
+                                                          missing.json["code"]) == (
+            404, "not_found")
+
+
+def test_a_merge_into_a_ticket_one_may_not_see_is_refused_as_into_an_unknown_one(world):
+    """The dispatcher merging into another street's ticket used to hear "merge across streets"
+    (or the other ticket's state), telling them the number exists and where."""
+    own = world.refs[OWN]
+    version = world.api.ticket(own)["version"]
+
+    def merge(into):
+        r = world.client.post(f"/api/v1/tickets/{own}/actions",
+                              json={"action": "merge", "into": into, "version": version},
+                              headers=world.api.headers("dispatcher"))
+        body = json.loads(json.dumps(r.json).replace(into, "<number>"))
+        return r.status_code, body
+
+    seen = merge(world.refs[OTHER_STREET])
+    assert seen == merge("2026-999999")
+    assert seen[0] == 422 and seen[1]["error_codes"]["into"][0]["code"] == "unknown_ticket"
+    assert world.api.ticket(own)["version"] == version  # nothing changed

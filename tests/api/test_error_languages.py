@@ -25,7 +25,7 @@ def ask(api, request, language):
 
 def malformed_action(api):
     number = api.report().json["number"]
-    return "handler.municipal", "post", f"/api/v1/tickets/{number}/actions", {
+    return "worker1", "post", f"/api/v1/tickets/{number}/actions", {
         "json": {"action": "fly", "version": "one", "colour": "red"}}
 
 
@@ -45,7 +45,7 @@ def unknown_department(api):
 
 def wrong_role(api):
     number = api.report().json["number"]
-    return "handler.municipal", "post", f"/api/v1/tickets/{number}/actions", {
+    return "worker1", "post", f"/api/v1/tickets/{number}/actions", {
         "json": {"action": "void", "version": 2, "reason": "测试"}}
 
 
@@ -58,7 +58,7 @@ def no_such_path(api):
 
 
 def bad_rules(api):
-    return "admin", "put", "/api/v1/admin/routing-rules", {"json": {"rules": [
+    return "admin", "put", "/api/v1/admin/routing-rules", {"json": {"version": 0, "rules": [
         {"id": "night-gas", "when": {"hours": {"from": "22:00", "to": "22:00"}},
          "then": {"board": "party", "department": "gas"}},
         {"id": "ghost", "then": {"board": "livelihood", "department": "nobody"}}]}}
@@ -124,8 +124,8 @@ def test_domain_problems_name_things_in_the_askers_language(api):
 
     english, chinese = ask(api, wrong_role, EN).json, ask(api, wrong_role, ZH).json
     assert english["code"] == chinese["code"] == "forbidden"
-    assert english["message"] == "The role “Handler” may not take the action “Void”."
-    assert chinese["message"] == "“承办人”角色无权执行“作废”。"
+    assert english["message"] == "The role “Grid worker” may not take the action “Void”."
+    assert chinese["message"] == "“网格员”角色无权执行“作废”。"
 
 
 def test_a_refusal_names_the_board_by_its_name(api):

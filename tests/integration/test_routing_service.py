@@ -66,9 +66,11 @@ def test_a_report_near_an_open_one_of_the_same_kind_waits_as_a_likely_duplicate(
     api.act("handler.municipal", first, "accept")
     api.act("handler.municipal", first, "resolve", note="已更换")
     api.act("worker1", first, "verify")
-    merged = api.ticket(ticket["number"], "worker2")
+    merged = api.ticket(ticket["number"], "dispatcher")
     assert merged["events"][-1]["action"] == "original_closed"
     assert merged["events"][-1]["data"] == {"original": first}
+    # worker2 hears it too, without the number of worker1's report (test_other_tickets_numbers)
+    assert api.ticket(ticket["number"], "worker2")["events"][-1]["action"] == "original_closed"
 
 
 def test_a_far_report_is_not_a_duplicate(api, demo_rules):
@@ -102,16 +104,18 @@ def test_a_point_picked_on_a_chinese_map_is_stored_in_wgs84(api):
 
 
 def test_admins_replace_rules_whole_or_not_at_all(api, demo_rules):
-    before = api.get("admin", "/api/v1/admin/routing-rules").json["rules"]
+    in_force = api.get("admin", "/api/v1/admin/routing-rules").json
+    before, version = in_force["rules"], in_force["version"]
     assert len(before) >= 30
     bad = before + [{"id": "broken", "then": {"board": "livelihood", "department": "nobody"}}]
-    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad},
+    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": bad, "version": version},
                        headers=api.headers("admin"))
     assert r.status_code == 422
     assert r.json["error_codes"]["rules"] == [{"code": "rule_unknown_department", "params": {
         "rule": "broken", "index": len(bad), "field": "then.department", "value": "nobody"}}]
     assert api.get("admin", "/api/v1/admin/routing-rules").json["rules"] == before
-    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5]},
+    r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before[:5],
+                                                            "version": version},
                        headers=api.headers("admin"))
     assert r.status_code == 200 and len(r.json["rules"]) == 5
     r = api.client.put("/api/v1/admin/routing-rules", json={"rules": before},

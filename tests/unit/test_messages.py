@@ -15,7 +15,8 @@ from dispatch.http import messages, validation
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCES = sorted(glob.glob(os.path.join(ROOT, "dispatch", "**", "*.py"), recursive=True))
 ERRORS = ("BadInput", "NotFound", "Unauthorized", "Forbidden", "NotAllowed", "InvalidParams",
-          "Stale", "DomainError", "ServiceError", "LifecycleError")
+          "Stale", "DomainError", "ServiceError", "LifecycleError", "StaleRuleSet",
+          "RuleSetVersionRequired")
 PATTERNS = (
     re.compile(r"\b(?:" + "|".join(ERRORS) + r")\(\s*\"([^\"]+)\""),  # refusals
     re.compile(r"\bproblem\(\s*\"([^\"]+)\""),  # field problems

@@ -225,11 +225,12 @@ def test_the_page_speaks_english_on_request(api, as_user):
     assert "The reported point lies in grid" in page and "可办理操作" not in page
 
 
-def test_other_departments_and_other_workers_get_403(api, as_user):
+def test_other_departments_and_other_workers_get_404_as_for_no_such_ticket(api, as_user):
     number = api.report().json["number"]
-    assert as_user("handler.sanitation").get(f"/tickets/{number}").status_code == 403
-    assert act(as_user("handler.police"), number, "accept").status_code == 403
-    assert as_user("worker2").get(f"/tickets/{number}").status_code == 403
+    assert as_user("handler.sanitation").get(f"/tickets/{number}").status_code == 404
+    assert act(as_user("handler.police"), number, "accept").status_code == 404
+    assert as_user("worker2").get(f"/tickets/{number}").status_code == 404
+    assert act(as_user("leader"), number, "accept").status_code == 403  # seen, not theirs
     assert as_user("handler.municipal").get("/tickets/2026-999999").status_code == 404
     # the bureau's handler acts for its sections
     assert "accept" in offered(as_user("handler.urban_mgmt").get(
@@ -255,7 +256,7 @@ def test_the_grid_worker_verifies_only_their_own_resolved_report(api, as_user, a
     assert "现场核查：处置前后对比" in page and "已更换新井盖" in page
     before_after = page[page.index('class="before-after"'):page.index("部门处置反馈")]
     assert len(re.findall(r"/photos/\d+/thumb", before_after)) == 2
-    assert as_user("worker2").get(f"/tickets/{number}").status_code == 403
+    assert as_user("worker2").get(f"/tickets/{number}").status_code == 404
 
     r = act(worker, number, "rework", note="")
     assert r.status_code == 422 and "此项必填" in r.get_data(as_text=True)
