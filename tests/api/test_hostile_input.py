@@ -257,3 +257,11 @@ def test_the_phone_form_is_told_a_replay_and_a_reused_key(client):
     assert other.status_code == 422
     assert other.json["errors"]["idempotency_key"] == [
         "此表单已用不同内容提交过，请核对上报内容后重新提交。"]
+
+
+def test_the_phone_form_refuses_a_pin_in_full_width_digits(client):
+    sign_in(client, "worker1")
+    r = client.post("/m/report", headers={"Accept": "application/json"}, data={
+        "category": "0102", "description": COVER_MISSING, "lat": "２９.５７６８",
+        "lng": str(IN_GRID["lng"]), "idempotency_key": str(uuid.uuid4())})
+    assert r.status_code == 422 and r.json["errors"]["location"]
