@@ -4,7 +4,9 @@ Why here and not per field: PostgreSQL cannot store a NUL in text and neither da
 can encode a lone surrogate, so such a character anywhere (a JSON field or key, a form field, a
 query argument, a path segment, a file name, the Idempotency-Key header) reached the database
 as a 500, signed in or not (POST /api/v1/auth/token, POST /login). One guard covers every field
-the project has or will have, the same on SQLite and PostgreSQL. The policy, per character:
+the project has or will have, the same on SQLite and PostgreSQL. A path segment with such a
+character names nothing that can exist: 404, like any unknown ticket number or board. Elsewhere
+the policy, per character:
 
 - tab, newline and carriage return are text (a description has lines): kept as sent;
 - any other C0 control character (U+0000-U+001F) and DEL (U+007F): refused, 422
@@ -30,7 +32,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from ..core.errors import problem
-from ..services.errors import BadInput
+from ..services.errors import BadInput, NotFound
 
 MAX_JSON_DEPTH = 32
 DATA_HEADERS = ("Idempotency-Key",)
@@ -76,8 +78,9 @@ def refuse_unstorable_input() -> None:
                 found.setdefault(shown(field), [bad])  # one problem per field is enough
                 return
 
-    for name, value in (request.view_args or {}).items():
-        check(name, value)
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and text_problem(value):
+            raise NotFound("not_found")  # nothing is named so: the same 404 as any other name
     for name, value in request.args.items(multi=True):
         check(name, value)
     for name in DATA_HEADERS:

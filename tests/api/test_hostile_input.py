@@ -91,14 +91,20 @@ def test_a_photo_file_name_with_a_nul_is_refused(api):
 
 @pytest.mark.parametrize("path", [
     "/api/v1/tickets?reporter=worker1%00", "/api/v1/tickets?grid=%1b",
-    "/api/v1/tickets/2026-%00001", "/api/v1/boards/livelihood%00/summary",
     "/api/v1/kpi?from=2026-01-01&to=2026-02-01&scope=board:x%00",
     "/api/v1/kpi/departments?from=2026-01-01&to=2026-02-01&board=%00",
 ])
-def test_query_arguments_and_path_segments_with_a_nul_are_refused(api, path):
+def test_query_arguments_with_a_nul_are_refused(api, path):
     r = api.get("admin", path)
     assert r.status_code == 422, r.get_data(as_text=True)
     assert r.json["message"] and "control_characters" in str(r.json["error_codes"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets/2026-%00001",
+                                  "/api/v1/boards/livelihood%00/summary"])
+def test_a_path_segment_with_a_nul_names_nothing(api, path):
+    r = api.get("admin", path)
+    assert (r.status_code, r.json["code"]) == (404, "not_found"), r.get_data(as_text=True)
 
 
 def test_an_action_note_with_a_nul_is_refused(api):
@@ -115,7 +121,8 @@ def test_a_control_character_in_the_idempotency_key_is_refused(api):
 
 def test_pages_refuse_a_nul_in_a_path_or_query(client):
     sign_in(client, "handler.municipal")
-    assert client.get("/tickets/2026-%00001").status_code == 422
+    assert client.get("/tickets/2026-%00001").status_code == 404
+    assert client.get("/dashboard/livelihood%00").status_code == 404
     assert client.get("/console?grid=%00").status_code == 422
 
 
@@ -257,3 +264,11 @@ def test_the_phone_form_is_told_a_replay_and_a_reused_key(client):
     assert other.status_code == 422
     assert other.json["errors"]["idempotency_key"] == [
         "此表单已用不同内容提交过，请核对上报内容后重新提交。"]
+
+
+def test_the_phone_form_refuses_a_pin_in_full_width_digits(client):
+    sign_in(client, "worker1")
+    r = client.post("/m/report", headers={"Accept": "application/json"}, data={
+        "category": "0102", "description": COVER_MISSING, "lat": "２９.５７６８",
+        "lng": str(IN_GRID["lng"]), "idempotency_key": str(uuid.uuid4())})
+    assert r.status_code == 422 and r.json["errors"]["location"]
