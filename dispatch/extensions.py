@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .http.error_schema import ErrorSchema
+from .http.error_schema import AnyOperationMayBeUnavailable, ErrorSchema
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {
@@ -33,7 +33,8 @@ class DispatchApi(Api):
     ERROR_SCHEMA = ErrorSchema  # the errors as they are, not flask-smorest's own shape
 
 
-api = DispatchApi()  # its error answers: dispatch/http/errors.py, installed by the factory
+api = DispatchApi(spec_kwargs={"extra_plugins": [AnyOperationMayBeUnavailable()]})
+# its error answers: dispatch/http/errors.py, installed by the factory
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,6 +3,7 @@ document: `code` a stable slug, `status` the HTTP status as a number, `message` 
 language; field problems in words (`errors`) and as codes (`error_codes`); an error may carry
 more (a stale action carries the current `ticket`)."""
 
+from apispec import BasePlugin
 from marshmallow import INCLUDE, Schema, fields
 
 
@@ -26,3 +27,13 @@ class ErrorSchema(Schema):
         ProblemSchema)), metadata={"description": "field → its problems as codes"})
     ticket = fields.Dict(metadata={"description": "409 on a ticket action: the ticket as it "
                                                   "is now"})
+
+
+class AnyOperationMayBeUnavailable(BasePlugin):
+    """Every operation may answer 503 `database_unavailable` with Retry-After: a request whose
+    database connection drops is retried once only when repeating it is harmless
+    (dispatch/http/resilience.py), so the document says so for all of them, in one place."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {}).setdefault(503, "SERVICE_UNAVAILABLE")

@@ -109,3 +109,10 @@ def test_a_body_that_is_no_json_is_refused_with_a_code_not_english(client):
     r = client.post("/api/v1/auth/token", data="{no json", content_type="application/json")
     assert (r.status_code, r.json["code"]) == (422, "invalid_input")
     assert r.json["error_codes"] == {"_": [{"code": "invalid_json", "params": {}}]}
+
+
+def test_every_operation_says_it_may_answer_503_when_the_database_drops(doc):
+    """A dropped connection on a request that is not safe to repeat is a 503 with Retry-After
+    (dispatch/http/resilience.py); any operation may give it."""
+    missing = [name for name, op in operations(doc) if "503" not in op["responses"]]
+    assert not missing
