@@ -299,7 +299,7 @@ def run(args) -> int:
                                      "--timeout", "60", "--bind", f"127.0.0.1:{port}",
                                      "dispatch:create_app()"])
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200,
+        wait_for(lambda: urllib.request.urlopen(f"{base}/login", timeout=2).status == 200,
                  "gunicorn")
         supervisor = Supervisor(processes)
         supervisor.start()
@@ -346,6 +346,13 @@ def drive(args, base, db_url, database, redis, supervisor) -> int:
             break
         time.sleep(2)
     timeline.append(f"{stamp()} quiet (or --settle ran out)")
+    try:  # what an operator's probe sees once the dust has settled
+        health = urllib.request.urlopen(f"{base}/healthz", timeout=5).status
+    except urllib.error.HTTPError as exc:
+        health = exc.code
+    except OSError as exc:
+        health = f"no answer ({exc})"
+    timeline.append(f"{stamp()} GET /healthz: {health}")
     supervisor.stopping.set()
 
     rollups = subprocess.run([sys.executable, "-m", "dispatch.cli", "rollups", "check"],

@@ -13,9 +13,10 @@ commit leaves nothing; files a service wrote are removed by its own rollback pat
 import logging
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from ..services import transactions
+from ..services.transactions import is_dropped_connection
 from . import errors as http_errors
 from . import messages
 
@@ -31,13 +32,6 @@ def idempotent_with_key(view):
     """Marks a view whose effect happens once per idempotency key, however often it runs."""
     view.idempotent_with_key = True
     return view
-
-
-def is_dropped_connection(exc: BaseException) -> bool:
-    """A connection lost or refused (SQLAlchemy invalidated it, or the driver says the
-    operation failed for reasons outside the statement: shutdown, termination, network)."""
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, OperationalError))
 
 
 class ResilientFlask(Flask):

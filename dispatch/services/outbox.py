@@ -17,15 +17,20 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from .. import clock
 from ..extensions import db
 from ..models import OutboxJob
-from . import job_queues
+from . import job_queues, transactions
 
 log = logging.getLogger(__name__)
 JOB_FUNCTION = "workers.jobs.run_outbox_job"
 MAX_ATTEMPTS = 10
+# RQ's own retries of a failed job: routing soon (a report must reach its handler within a
+# minute), photos patiently; past these, the sweeper's stale windows take over
+RETRIES = {job_queues.ROUTING: Retry(max=3, interval=[5, 15, 30]),
+           job_queues.PHOTOS: Retry(max=3, interval=[10, 60, 300])}
 HANDLERS: dict[str, Callable[[OutboxJob], None]] = {}
 
 
@@ -91,7 +96,7 @@ def _push(ids: list[int]) -> int:
         try:
             by_kind[job_queues.kind_of(kinds[outbox_id])].enqueue_call(
                 JOB_FUNCTION, args=(outbox_id,), job_id=job_queues.job_id(outbox_id),
-                retry=Retry(max=3, interval=[10, 60, 300]), failure_ttl=7 * 24 * 3600)
+                retry=RETRIES[job_queues.kind_of(kinds[outbox_id])], failure_ttl=7 * 24 * 3600)
         except RedisError as exc:
             log.warning("Redis unavailable, outbox rows stay pending for the sweeper: %s", exc)
             break
@@ -143,7 +148,22 @@ def _not_held(rows) -> list[int]:
 
 
 def run_job(outbox_id: int) -> str:
-    """Carry out one outbox row in its own transaction; the row is marked done in the same one."""
+    """Carry out one outbox row in its own transaction; the row is marked done in the same one.
+
+    A job whose database connection drops under it (a failover, a terminated backend) is run
+    once more at once on a fresh connection: jobs are idempotent, and waiting for RQ's retry
+    would leave a report unrouted for its whole back-off."""
+    try:
+        return _run_job(outbox_id)
+    except DBAPIError as exc:
+        if not transactions.is_dropped_connection(exc):
+            raise
+        log.warning("outbox job %s lost its database connection; running it again", outbox_id)
+        transactions.abandon()
+        return _run_job(outbox_id)
+
+
+def _run_job(outbox_id: int) -> str:
     row = db.session.get(OutboxJob, outbox_id)
     if row is None:
         return "missing"

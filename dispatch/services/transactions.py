@@ -6,6 +6,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ..extensions import db
 
 
+def is_dropped_connection(exc: BaseException) -> bool:
+    """A connection lost or refused (SQLAlchemy invalidated it, or the driver says the
+    operation failed for reasons outside the statement: shutdown, termination, network)."""
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError))
+
+
 def discard() -> None:
     """Roll the session back: the next read sees the database as it is."""
     db.session.rollback()
@@ -29,6 +36,6 @@ def close() -> None:
     try:
         db.session.remove()
     except DBAPIError as exc:
-        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        if not is_dropped_connection(exc):
             raise
         abandon()

@@ -148,3 +148,17 @@ def test_a_page_whose_connection_is_cut_is_retried(api, app):
     with CutOnce(app, r"FROM tickets") as cut:
         r = client.get(f"/tickets/{number}")
     assert cut.fired == 1 and r.status_code == 200
+
+
+def test_a_routing_job_whose_connection_is_cut_runs_again_at_once(api):
+    """Jobs are idempotent, so one that meets a dead connection is run again on a fresh one
+    rather than left to RQ's back-off (the fault bench saw a report wait minutes for it)."""
+    api.headers("worker1")
+    with CutOnce(api.app, r"^UPDATE tickets SET") as cut:
+        r = api.report(key="routed-anyway")
+    assert cut.fired == 1
+    assert r.status_code == 201, r.json
+    with api.app.app_context():
+        ticket = db.session.query(Ticket).filter_by(idempotency_key="routed-anyway").one()
+        assert ticket.routed_at is not None
+        assert {row.state for row in db.session.query(OutboxJob)} == {"done"}
