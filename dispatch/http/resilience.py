@@ -38,28 +38,21 @@ class ResilientFlask(Flask):
     """Flask with one retry of a request whose database connection dropped (see module)."""
 
     def full_dispatch_request(self):
-        try:
-            return super().full_dispatch_request()
-        except DBAPIError as exc:
-            if not is_dropped_connection(exc):
-                raise
-            transactions.abandon()
-            if not _repeatable():
-                log.warning("database connection lost during %s %s; answered 503",
-                            request.method, request.path, exc_info=True)
-                return self.finalize_request(_unavailable(), from_error_handler=True)
-            log.warning("database connection lost during %s %s; retrying once",
-                        request.method, request.path)
-        _prepare_retry()
-        try:
-            return super().full_dispatch_request()
-        except DBAPIError as exc:
-            if not is_dropped_connection(exc):
-                raise
-            transactions.abandon()
-            log.warning("database connection lost again during %s %s; answered 503",
-                        request.method, request.path, exc_info=True)
-            return self.finalize_request(_unavailable(), from_error_handler=True)
+        for attempt in ("first", "retry"):
+            try:
+                return super().full_dispatch_request()
+            except DBAPIError as exc:
+                if not is_dropped_connection(exc):
+                    raise
+                transactions.abandon()
+                if attempt == "retry" or not _repeatable():
+                    log.warning("database connection lost during %s %s (%s attempt); "
+                                "answered 503", request.method, request.path, attempt,
+                                exc_info=True)
+                    return self.finalize_request(_unavailable(), from_error_handler=True)
+                log.warning("database connection lost during %s %s; retrying once",
+                            request.method, request.path)
+            _prepare_retry()
 
     def do_teardown_appcontext(self, *args, **kwargs) -> None:
         transactions.close()  # before Flask-SQLAlchemy's own remove(), which would raise

@@ -18,24 +18,19 @@ from dispatch import clock
 from dispatch.extensions import db
 from dispatch.models import OutboxJob
 from dispatch.services import outbox
-from tests.conftest import _wipe, make_app
-from tests.helpers import IN_GRID_2, ApiDriver, jpeg
+from tests.helpers import IN_GRID_2, jpeg
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
-def app(pg_database, tmp_path, private_redis):
-    app = make_app(pg_database, tmp_path / "uploads", private_redis.url)
-    yield app
-    _wipe(app)
+def app(redis_app):
+    return redis_app
 
 
 @pytest.fixture
-def api(app):
-    driver = ApiDriver(app, app.test_client())
-    driver.drain = lambda: None  # the jobs wait in Redis until the test runs a worker
-    return driver
+def api(redis_api):
+    return redis_api
 
 
 def rows(api) -> dict[str, OutboxJob]:

@@ -24,8 +24,6 @@ from sqlalchemy import func, update
 from dispatch.extensions import db
 from dispatch.models import OutboxJob, Ticket, TicketEvent
 from dispatch.services import job_queues
-from tests.conftest import _wipe, make_app
-from tests.helpers import ApiDriver
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # points of the demo district more than 50 m apart, so that no report waits as a duplicate
@@ -34,17 +32,13 @@ SPOTS = [{"lat": 29.5750 + 0.0007 * (i % 5), "lng": 106.5262 + 0.0009 * (i // 5)
 
 
 @pytest.fixture
-def app(pg_database, tmp_path, private_redis):
-    app = make_app(pg_database, tmp_path / "uploads", private_redis.url)
-    yield app
-    _wipe(app)
+def app(redis_app):
+    return redis_app
 
 
 @pytest.fixture
-def api(app):
-    driver = ApiDriver(app, app.test_client())
-    driver.drain = lambda: None  # the worker processes run the jobs
-    return driver
+def api(redis_api):
+    return redis_api
 
 
 class WorkerProcess:
