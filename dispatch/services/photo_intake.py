@@ -22,29 +22,28 @@ def check_photos(photos: list[bytes], user: User) -> list[photo_core.PhotoInfo]:
         raise BadInput("too_many_photos", {"photos": [problem("too_many_photos",
                                                               n=cfg["MAX_PHOTOS"])]},
                        n=cfg["MAX_PHOTOS"])
-    headers, problems = [], []
-    for number, data in enumerate(photos, start=1):
-        if len(data) > cfg["MAX_PHOTO_BYTES"]:
-            limit = cfg["MAX_PHOTO_BYTES"] // (1024 * 1024)
-            problems.append(problem("photo_too_large", n=number, mb=limit))
-            continue
-        try:
-            headers.append(photo_core.peek(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
-        except photo_core.PhotoError as exc:
-            problems.append(_unusable(number, exc))
-    if problems:
-        raise BadInput("photos_refused", {"photos": problems})
+    too_large = [problem("photo_too_large", n=number, mb=cfg["MAX_PHOTO_BYTES"] // 2**20)
+                 for number, data in enumerate(photos, start=1)
+                 if len(data) > cfg["MAX_PHOTO_BYTES"]]
+    if too_large:
+        raise BadInput("photos_refused", {"photos": too_large})
+    headers = _read_each(photos, photo_core.peek, max_pixels=cfg["MAX_PHOTO_PIXELS"])
     photo_budget.check_request(sum(h.pixels for h in headers))
     photo_budget.spend(user.id, [h.pixels for h in headers])
-    infos = []
+    return _read_each(photos, photo_core.inspect, max_pixels=cfg["MAX_PHOTO_PIXELS"])
+
+
+def _read_each(photos: list[bytes], read, **limits) -> list:
+    """`read` every photo, or refuse the upload naming each one it could not read."""
+    results, problems = [], []
     for number, data in enumerate(photos, start=1):
         try:
-            infos.append(photo_core.inspect(data, max_pixels=cfg["MAX_PHOTO_PIXELS"]))
+            results.append(read(data, **limits))
         except photo_core.PhotoError as exc:
             problems.append(_unusable(number, exc))
     if problems:
         raise BadInput("photos_refused", {"photos": problems})
-    return infos
+    return results
 
 
 def _unusable(number: int, exc: photo_core.PhotoError) -> dict:
