@@ -41,7 +41,7 @@ def seed_demo(folder, lang):
         _load_rules(rules, lang)
 
 
-def _refused(message: str, problems: list[dict], lang: str | None) -> click.ClickException:
+def _refused(message: str | dict, problems: list[dict], lang: str | None) -> click.ClickException:
     """The command's refusal with each coded problem in words, through the same catalogue as
     the API (dispatch/http/messages.py), in `lang` or the app's default language."""
     from flask_babel import force_locale
@@ -231,8 +231,61 @@ def health():
         raise SystemExit(1)
 
 
-COMMANDS = (seed_demo, health, sweep_outbox, worker, demo, import_grids, import_jurisdictions,
-            load_rules, sweep_deadlines, rollups_command)
+@click.group("user")
+def user_command():
+    """End an account's sessions: a new password, deactivation, or signing out everywhere."""
+
+
+def _account_change(change, lang: str | None, done: str, *args) -> None:
+    from .services.errors import ServiceError
+
+    try:
+        user = change(*args)
+    except ServiceError as exc:
+        raise _refused({"code": exc.message, "params": exc.params}, [], lang) from exc
+    click.echo(done.format(user=user.username))
+
+
+@user_command.command("set-password")
+@click.argument("username")
+@click.password_option("--password", help="prompted for (twice, hidden) when not given")
+@click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
+@with_appcontext
+def set_password(username, password, lang):
+    """Give USERNAME a new password; every session and token of the old one ends."""
+    from .services import auth
+
+    _account_change(auth.change_password, lang,
+                    "New password set for {user}; their sessions and tokens have ended.",
+                    username, password)
+
+
+@user_command.command("deactivate")
+@click.argument("username")
+@click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
+@with_appcontext
+def deactivate(username, lang):
+    """USERNAME can no longer sign in; their sessions and tokens end at once."""
+    from .services import auth
+
+    _account_change(auth.deactivate, lang, "{user} is deactivated and signed out everywhere.",
+                    username)
+
+
+@user_command.command("sign-out-everywhere")
+@click.argument("username")
+@click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
+@with_appcontext
+def sign_out_everywhere(username, lang):
+    """End every session, remember cookie and API token of USERNAME (a lost phone)."""
+    from .services import auth
+
+    _account_change(auth.sign_out_everywhere, lang, "{user} is signed out everywhere.",
+                    username)
+
+
+COMMANDS = (seed_demo, user_command, health, sweep_outbox, worker, demo, import_grids,
+            import_jurisdictions, load_rules, sweep_deadlines, rollups_command)
 
 
 def register_commands(app) -> None:

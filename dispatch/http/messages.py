@@ -87,6 +87,8 @@ MESSAGES = {
     "account_inactive": _l("The account is not active."),
     "token_revoked": _l("This sign-in was ended (signed out, or the password changed); sign in "
                         "again."),
+    "unknown_user": _l("There is no account named %(username)s."),
+    "password_too_short": _l("The password must have at least %(n)s characters."),
     "too_many_attempts": _l("Too many sign-in attempts; wait a few minutes and try again."),
     "bearer_required": _l("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."),
     "bad_idempotency_key": _l("The Idempotency-Key is not valid."),

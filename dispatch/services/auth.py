@@ -14,9 +14,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.errors import problem
 from ..extensions import db
 from ..models import User
-from .errors import Unauthorized
+from .errors import BadInput, NotFound, Unauthorized
+
+MIN_PASSWORD_LENGTH = 10
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -87,6 +90,41 @@ def end_sessions(user_id: int) -> None:
     if user is not None:
         user.end_sessions()
         db.session.commit()
+
+
+# --- what an administrator does to an account (`dispatch user ...`) ---
+
+def _account(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("unknown_user", username=username)
+    return user
+
+
+def change_password(username: str, password: str) -> User:
+    """A new password; every session and token of the old one ends with it."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput("password_too_short", {"password": [
+            problem("password_too_short", n=MIN_PASSWORD_LENGTH)]}, n=MIN_PASSWORD_LENGTH)
+    user = _account(username)
+    user.set_password(password)
+    db.session.commit()
+    return user
+
+
+def deactivate(username: str) -> User:
+    """The account can no longer sign in, and its sessions and tokens end at once."""
+    user = _account(username)
+    user.active = False
+    db.session.commit()
+    return user
+
+
+def sign_out_everywhere(username: str) -> User:
+    """A lost phone: every session, remember cookie and token of the account ends."""
+    user = _account(username)
+    end_sessions(user.id)
+    return user
 
 
 # --- bearer tokens of the API ---

@@ -185,3 +185,40 @@ def test_a_next_carrying_a_nul_is_refused_at_the_door_and_signs_no_one_in(client
 def test_a_path_of_this_site_is_followed(client):
     r = sign_in(client, next_="/m/reports%3Fstate%3Dresolved")
     assert r.location == "/m/reports?state=resolved"
+
+
+# --- what an administrator does when a phone is lost or a person leaves -----------------------
+
+def run_cli(app, *args):
+    return app.test_cli_runner().invoke(args=["user", *args])
+
+
+def test_an_administrator_signs_a_lost_phone_out_everywhere(app, client):
+    assert sign_in(client).status_code == 302
+    result = run_cli(app, "sign-out-everywhere", "worker1")
+    assert result.exit_code == 0, result.output
+    assert not signed_in(client)
+    assert sign_in(client).status_code == 302  # the password itself still works
+
+
+def test_a_new_password_from_the_command_line_ends_the_old_sessions(app, client,
+                                                                     restore_worker1):
+    assert sign_in(client).status_code == 302
+    result = run_cli(app, "set-password", "worker1", "--password", "a-new-password-2027")
+    assert result.exit_code == 0, result.output
+    assert not signed_in(client)
+    assert sign_in(client, password="a-new-password-2027").status_code == 302
+
+
+def test_a_deactivated_account_is_out_at_once(app, client, restore_worker1):
+    assert sign_in(client).status_code == 302
+    assert run_cli(app, "deactivate", "worker1").exit_code == 0
+    assert not signed_in(client)
+    assert sign_in(client).status_code != 302
+
+
+def test_the_command_refuses_a_short_password_and_an_unknown_account_in_words(app):
+    short = run_cli(app, "set-password", "worker1", "--password", "short")
+    assert short.exit_code != 0 and "密码至少需要 10 个字符" in short.output
+    unknown = run_cli(app, "sign-out-everywhere", "nobody", "--lang", "en")
+    assert unknown.exit_code != 0 and "There is no account named nobody." in unknown.output
