@@ -32,7 +32,7 @@ def categories():
              "major_class": c.major_class, "major_class_zh": c.major_class_zh,
              "board": c.board_code, "department": c.department.code if c.department else None,
              "time_limit": {"value": c.time_limit_value, "unit": c.time_limit_unit},
-             "urgent": c.urgent} for c in rows]
+             "urgent": c.urgent, "synonyms": list(c.synonyms or [])} for c in rows]
 
 
 @blp.get("/boards")

@@ -59,6 +59,8 @@ class CategorySchema(Schema):
     department = fields.String(allow_none=True)
     time_limit = fields.Nested(TimeLimitSchema)
     urgent = fields.Boolean()
+    synonyms = fields.List(fields.String(), metadata={
+        "description": "Everyday words for the category (摆摊 for 占道经营) that search finds"})
 
 
 class PointArgsSchema(Schema):

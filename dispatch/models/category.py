@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .org import Board, Department
+from .types import JSONType
 
 
 class Category(db.Model):
@@ -22,6 +23,8 @@ class Category(db.Model):
     time_limit_unit: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # everyday words a grid worker types for it (摆摊 for 占道经营); kept as data in the board files
+    synonyms: Mapped[list[str]] = mapped_column(JSONType, default=list)
     board: Mapped[Board | None] = relationship()
     department: Mapped[Department | None] = relationship()
 

@@ -161,7 +161,8 @@ def _load(data: dict[str, Any], password: str, report: LoadReport) -> None:
             "major_class_zh": c.get("major_class_zh", ""), "board_code": c.get("board"),
             "department_id": dept.id if dept else None,
             "time_limit_value": c["time_limit"]["value"],
-            "time_limit_unit": c["time_limit"]["unit"], "urgent": bool(c.get("urgent"))}, report)
+            "time_limit_unit": c["time_limit"]["unit"], "urgent": bool(c.get("urgent")),
+            "synonyms": [str(s) for s in c.get("synonyms") or []]}, report)
     place = data["district"]
     d = place["district"]
     district = _upsert(District, {"code": d["code"]},

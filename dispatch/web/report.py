@@ -1,26 +1,26 @@
 """The grid worker's phone: file a report, see my reports.
 
 The form works without JavaScript (a plain <select>, the original photos, location from the
-first photo's GPS). With JavaScript the phone picks the category by board or pinyin initials,
-sets a pin, downsizes photos before upload and keeps a report on the phone while there is no
-signal, resending it with the same idempotency key. Either way the report goes through
-`services.intake.submit_report`, the one way a ticket is created.
+first photo's GPS). With JavaScript the phone picks the category by board or by search (name,
+everyday word, code, full pinyin or initials), sets a pin, downsizes photos before upload and
+keeps a report on the phone while there is no signal, resending it with the same idempotency
+key. Either way the report goes through `services.intake.submit_report`, the one way a ticket is
+created.
 """
 
 import math
 import uuid
 from datetime import datetime
-from functools import lru_cache
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pypinyin import Style, lazy_pinyin
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..core.errors import DomainError
+from ..core.search import search_keys
 from ..http.errors import wants_json
 from ..http.messages import Names, render
 from ..http.resilience import idempotent_with_key
@@ -235,12 +235,6 @@ def _form_page(values: dict, errors: dict, key: str, message: str | None = None)
                            message=message, idempotency_key=key, config=config)
 
 
-@lru_cache(maxsize=1024)
-def initials(name_zh: str) -> str:
-    """Pinyin initials for the search box: 污水井盖 → wsjg."""
-    return "".join(lazy_pinyin(name_zh, style=Style.FIRST_LETTER)).lower()
-
-
 def _category_choices() -> tuple[list[dict], list[dict]]:
     """Categories for the picker (flat, for the script) and per board for the <select>."""
     boards = reference.boards()
@@ -253,8 +247,10 @@ def _category_choices() -> tuple[list[dict], list[dict]]:
         major = c.major_class_zh or c.code[:2]
         if c.kind in kinds:
             major = f"{major} · {kinds[c.kind]}"
+        keys = search_keys(c.name_zh, tuple(c.synonyms or ()))
         item = {"code": c.code, "name": name_of(c), "zh": c.name_zh, "en": c.name_en,
-                "initials": initials(c.name_zh), "board": c.board_code or OTHER,
+                "initials": keys.initials, "pinyin": list(keys.pinyin), "words": list(keys.words),
+                "board": c.board_code or OTHER,
                 "major": c.code[:2], "majorName": major}
         flat.append(item)
         by_board.setdefault(item["board"], []).append(item)
@@ -266,7 +262,7 @@ def _category_choices() -> tuple[list[dict], list[dict]]:
 
 def _js_strings() -> dict:
     return {
-        "search": _("Search: name, code or pinyin initials"),
+        "search": _("Search: name, everyday word, code or pinyin"),
         "recent": _("Recently used"),
         "noMatch": _("No category matches."),
         "chosen": _("Chosen:"),

@@ -43,6 +43,13 @@ def test_the_demo_district_has_four_boards_and_departments_and_categories_for_ea
     assert other["board"] is None and other["department"] is None
 
 
+def test_categories_carry_the_everyday_words_a_worker_searches_by(api, backend):
+    categories = {c["code"]: c for c in api.get("worker1", "/api/v1/categories").json}
+    assert "摆摊" in categories["5301"]["synonyms"]
+    assert "着火" in categories["5401"]["synonyms"]
+    assert all(c["synonyms"] for c in categories.values())
+
+
 def test_a_point_is_placed_in_its_grid(api, backend):
     r = api.get("worker1", "/api/v1/grids", query_string=IN_GRID)
     assert r.status_code == 200

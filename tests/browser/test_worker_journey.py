@@ -16,7 +16,7 @@ from tests.helpers import COVER_MISSING, IN_GRID, ApiDriver, jpeg
 
 GEO = {"geolocation": {"latitude": IN_GRID["lat"], "longitude": IN_GRID["lng"]},
        "permissions": ["geolocation"]}
-SEARCH = "搜索：名称、编码或拼音首字母"
+SEARCH = "搜索：名称、俗称、编码或拼音"
 SMALL_PHONE = {"width": 360, "height": 740}
 
 READ_OUTBOX = """() => new Promise((resolve, reject) => {

@@ -2,15 +2,17 @@
 one ticket per idempotency key, bad input shown again with the worker's words, the JSON mode
 the page's script uses, and who may open the form."""
 
+import html
 import io
+import json
 import uuid
 
 import pytest
 from PIL import Image
 
+from dispatch.core.search import initials
 from dispatch.extensions import db
 from dispatch.models import Ticket
-from dispatch.web.report import initials
 from tests.conftest import PASSWORD
 from tests.helpers import COVER_MISSING, IN_GRID, jpeg
 
@@ -64,6 +66,19 @@ def test_the_form_offers_every_category_by_board_with_a_fresh_key(client):
     assert first not in second and str(uuid.UUID(first)) == first
     assert '"initials": "wsjg"' in page.replace("&#34;", '"')
     assert "/static/vendor/leaflet/leaflet.js" in page and "//unpkg" not in page
+
+
+def test_the_form_sends_each_category_its_search_keys(client):
+    """The picker's script finds 占道经营 by 摆摊 or `baitan` and 路灯 by `ludeng` from these."""
+    sign_in(client)
+    page = client.get("/m/").get_data(as_text=True)
+    config = json.loads(html.unescape(page.split('data-config="')[1].split('"', 1)[0]))
+    by_code = {c["code"]: c for c in config["categories"]}
+    vending = by_code["5301"]
+    assert {"摆摊", "baitan", "bt"} <= set(vending["words"])
+    assert vending["pinyin"][0] == "zhandaojingying"
+    assert by_code["0110"]["pinyin"] == ["ludeng", "deng"]
+    assert "jinggai" in by_code["0102"]["pinyin"] and "jinggai" in by_code["0102"]["words"]
 
 
 def test_pinyin_initials(backend):

@@ -339,16 +339,30 @@
     b.addEventListener("click", function () { choose(c.code, true); });
     return b;
   }
-  function matches(query) {
-    var q = query.trim().toLowerCase();
+  /* The server sends each category's keys (dispatch/core/search.py): initials, full pinyin from
+     every syllable start, and the synonyms with their pinyin; the query is normalised the same
+     way (lower case, no spaces or apostrophes), so "Jing Gai" finds 井盖 like "jinggai". */
+  function normalise(text) { return text.replace(/[\s'\u2019\-\u00b7\u30fb_\/]+/g, "").toLowerCase(); }
+  function startsWith(key, q) { return key.indexOf(q) === 0; }
+  function score(c, q) {
+    var pinyin = c.pinyin || [], words = c.words || [];
+    if (c.code === q || c.initials === q || c.zh === q || pinyin[0] === q) return 0;
+    if (words.indexOf(q) >= 0) return 1;
+    if (startsWith(c.initials, q) || startsWith(c.code, q) || startsWith(pinyin[0] || "", q)) return 2;
+    if (c.zh.indexOf(q) >= 0 || c.initials.indexOf(q) >= 0 ||
+        pinyin.some(function (k) { return startsWith(k, q); })) return 3;
+    var chinese = /[^\x00-\x7f]/.test(q);  /* a Chinese word may sit inside a synonym: 井盖丢失 */
+    if (words.some(function (k) { return startsWith(k, q) || (chinese && k.indexOf(q) >= 0); })) return 4;
+    if (c.en && normalise(c.en).indexOf(q) >= 0) return 5;
+    return -1;
+  }
+  function matches(text) {
+    var q = normalise(text);
     var scored = [];
+    if (!q) return scored;
     CATS.forEach(function (c) {
-      var score = -1;
-      if (c.code === q || c.initials === q || c.zh === query.trim()) score = 0;
-      else if (c.initials.indexOf(q) === 0 || c.code.indexOf(q) === 0) score = 1;
-      else if (c.zh.indexOf(query.trim()) >= 0 || c.initials.indexOf(q) >= 0) score = 2;
-      else if (c.en && c.en.toLowerCase().indexOf(q) >= 0) score = 3;
-      if (score >= 0) scored.push([score, c]);
+      var s = score(c, q);
+      if (s >= 0) scored.push([s, c]);
     });
     scored.sort(function (a, b) { return a[0] - b[0] || (a[1].code < b[1].code ? -1 : 1); });
     return scored.map(function (s) { return s[1]; });
