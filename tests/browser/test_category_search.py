@@ -41,3 +41,11 @@ def test_everyday_words_and_full_pinyin_find_the_category(new_page):
     page.locator("#cat-list").get_by_role("button", name="占道经营").click()
     expect(page.locator("#cat-chosen")).to_contain_text("占道经营")
     assert page.locator("#f-category").input_value() == "5301"
+
+
+def test_the_same_search_on_a_desktop(new_page):
+    page = new_page({"width": 1366, "height": 900})
+    login(page, "worker1")
+    page.get_by_label(SEARCH).fill("下水道")
+    expect(page.locator("#cat-list .chip-name")).to_have_text(["污水井盖", "雨水井盖"])
+    page.screenshot(path=os.path.join(ARTIFACTS, "category-search-xiashuidao-desktop.png"))
