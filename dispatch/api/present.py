@@ -40,7 +40,7 @@ def ticket_json(ticket, user, detail: bool = False, names: Names | None = None,
         "accepted_at": ticket.accepted_at, "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at, "due_at": ticket.due_at,
         "priority": ticket.priority,
-        "sla": deadlines.status(ticket, clock.now()),
+        "sla": _sla_json(deadlines.status(ticket, clock.now())),
         "time_limit": _limit_json(deadlines.time_limit(ticket)),
         "allowed_actions": allowed_actions(user, ticket),
         "routing": explanation_in_words(redact(routing_explanation(ticket), hidden),
@@ -50,6 +50,13 @@ def ticket_json(ticket, user, detail: bool = False, names: Names | None = None,
         body["events"] = [event_json(e, hidden) for e in ticket.events]
         body["photos"] = [photo_json(p) for p in ticket.photos]
     return body
+
+
+def _sla_json(status: dict | None) -> dict | None:
+    """The light and share used; the time left in words is the pages' (clients have due_at)."""
+    if status is None:
+        return None
+    return {k: v for k, v in status.items() if k != "left"}
 
 
 def _limit_json(limit) -> dict | None:

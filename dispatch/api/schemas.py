@@ -169,6 +169,9 @@ class TicketListArgsSchema(Schema):
     department = fields.String()
     grid = fields.String()
     reporter = fields.String()
+    sort = fields.String(load_default="newest", validate=OneOf(["newest", "urgency"]), metadata={
+        "description": "newest: newest first. urgency: tickets whose clock runs by deadline "
+                       "(overdue first, then least time left), then the rest, oldest first."})
     page = WholeNumber(load_default=1, validate=Range(1, MAX_PAGE))
     per_page = WholeNumber(load_default=20, validate=Range(1, 100))
 

@@ -35,11 +35,12 @@ blp = Blueprint("tickets", __name__, description="Tickets and their lifecycle")
 @blp.doc(security=BEARER)
 @auth_required
 def list_tickets(args):
-    """Tickets you may see, newest first, filtered by state, board, department, grid, reporter."""
+    """Tickets you may see, filtered by state, board, department, grid, reporter; newest first,
+    or most urgent first with sort=urgency."""
     filters = ticket_list.TicketFilters(
         **{name: args.get(name) for name in ("state", "board", "department", "grid", "reporter")})
     page, per_page = args["page"], args["per_page"]
-    rows, total = ticket_list.page(g.user, filters, page, per_page)
+    rows, total = ticket_list.page(g.user, filters, page, per_page, sort=args["sort"])
     names, hidden = Names(), ticket_service.hidden_numbers(g.user, *rows)
     return {"items": [ticket_json(t, g.user, names=names, hidden=hidden) for t in rows],
             "page": page, "per_page": per_page, "total": total}

@@ -245,3 +245,43 @@ def traffic_light(fraction: float, past_deadline: bool = False) -> str:
     if fraction < 0.8:
         return "green"
     return "yellow" if fraction <= 1.0 else "red"
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """How long until a deadline, as the screens say it: a code and whole numbers, never words.
+
+    `kind` is one of "overdue_days", "overdue_hours", "overdue_minutes", "left_working_days",
+    "left_hours" (with `minutes`), "left_minutes"; `overdue` is the shape cue a page shows besides
+    the light's colour."""
+
+    kind: str
+    value: int
+    minutes: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        return self.kind.startswith("overdue")
+
+
+def time_left(due: datetime, now: datetime, unit: str, cal: WorkingCalendar) -> TimeLeft:
+    """The time until `due` (or past it) in the words a handler between site visits reads:
+    past the deadline in whole minutes, hours, or days from two days on; before it, a
+    working-days limit with at least one working day to go in working days, anything else in
+    hours and minutes of the real clock (what is truly left before the deadline falls)."""
+    due, now = _aware(due, "due"), _aware(now, "now")
+    if now >= due:
+        late = int((now - due).total_seconds() // 60)
+        if late >= 48 * 60:
+            return TimeLeft("overdue_days", late // (24 * 60))
+        if late >= 60:
+            return TimeLeft("overdue_hours", late // 60)
+        return TimeLeft("overdue_minutes", max(late, 1))
+    if unit == "working_days":
+        days = int(cal.working_time_between(now, due) / cal.day_length)
+        if days >= 1:
+            return TimeLeft("left_working_days", days)
+    left = int((due - now).total_seconds() // 60)
+    if left >= 60:
+        return TimeLeft("left_hours", left // 60, left % 60)
+    return TimeLeft("left_minutes", left)

@@ -54,6 +54,14 @@ TIME_LIMITS = {"working_days": _l("%(n)s working days"),
 TIME_LIMIT_OF_ONE = {"working_days": _l("1 working day"), "working_hours": _l("1 working hour"),
                      "clock_hours": _l("1 hour round the clock")}  # English has a singular
 
+TIME_LEFT = {"overdue_days": _l("%(n)s days overdue"),
+             "overdue_hours": _l("%(n)s h overdue"),
+             "overdue_minutes": _l("%(n)s min overdue"),
+             "left_working_days": _l("%(n)s working days left"),
+             "left_hours": _l("%(n)s h %(m)s min left"),
+             "left_whole_hours": _l("%(n)s h left"),
+             "left_minutes": _l("%(n)s min left")}
+
 MESSAGES = {
     # refusals: the `message` of an error answer
     "invalid_input": _l("The request has errors."),
@@ -430,6 +438,12 @@ def time_limit_text(limit) -> str:
 
 
 # --- routing explanations -----------------------------------------------------------------------
+
+def time_left_text(left) -> str:
+    """A deadline's time left (core.sla.TimeLeft) in the reader's words: "剩 1 小时 20 分"."""
+    kind = "left_whole_hours" if left.kind == "left_hours" and not left.minutes else left.kind
+    return str(TIME_LEFT.get(kind, "%(n)s")) % {"n": left.value, "m": left.minutes}
+
 
 def step_text(step: dict, names: Names | None = None) -> str:
     """One routing step in words. Steps stored before they carried codes keep their text."""

@@ -93,5 +93,8 @@ def status(ticket: Ticket, now: datetime) -> dict | None:
         until = ticket.resolved_at  # the department's clock stopped when it resolved
     used = sla.used_fraction(clock, working_calendar(), until)
     late = ticket.due_at is not None and until > ticket.due_at
+    left = None
+    if ticket.state in RUNNING and ticket.due_at is not None:
+        left = sla.time_left(ticket.due_at, now, clock.limit.unit, working_calendar())
     return {"due_at": ticket.due_at, "used": round(used, 3),
-            "light": sla.traffic_light(used, late)}
+            "light": sla.traffic_light(used, late), "left": left}

@@ -6,7 +6,7 @@ could not open; these functions only filter, count and order.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.lifecycle import OPEN_STATES, WORKING, State
@@ -14,7 +14,8 @@ from ..extensions import db
 from ..models import Category, Grid, Ticket, TicketEvent, User
 from .tickets import visible_to, visible_where
 
-SORTS = ("newest", "urgent")
+SORTS = ("urgency", "newest")
+RUNNING = [State.DISPATCHED.value, State.ACCEPTED.value]
 STATE_ORDER = [s.value for s in State]
 
 
@@ -24,7 +25,7 @@ class ConsoleFilters:
     board: str = ""
     category: str = ""  # category code
     grid: str = ""  # grid code
-    sort: str = "newest"
+    sort: str = "urgency"
 
 
 def _with_rows(stmt: Select) -> Select:
@@ -49,14 +50,21 @@ def console_query(user: User, filters: ConsoleFilters) -> tuple[Select, dict[str
         stmt = stmt.where(Ticket.state.in_([s.value for s in OPEN_STATES]))
     elif filters.state in STATE_ORDER:
         stmt = stmt.where(Ticket.state == filters.state)
-    if filters.sort == "urgent":
-        # urgent categories first, then whatever has waited longest since dispatch
-        stmt = stmt.join(Category, Category.id == Ticket.category_id).order_by(
-            Category.urgent.desc(), Ticket.dispatched_at.asc().nulls_last(),
-            Ticket.created_at.asc(), Ticket.id.asc())
-    else:
+    if filters.sort == "newest":
         stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    else:
+        stmt = by_urgency(stmt)
     return stmt, counts
+
+
+def by_urgency(stmt: Select) -> Select:
+    """Most urgent first, in SQL so a page reads only its rows: tickets whose clock runs, by
+    their deadline (the overdue ones have the earliest, so they come first, then the least time
+    left), then the rest (parked: clock stopped; reported; resolved and done), oldest first.
+    `due_at` is kept current with parks and extensions (services.deadlines.refresh)."""
+    running = case((Ticket.state.in_(RUNNING) & Ticket.due_at.is_not(None), 0), else_=1)
+    return stmt.order_by(running, Ticket.due_at.asc().nulls_last(), Ticket.created_at.asc(),
+                         Ticket.id.asc())
 
 
 def console_choices(user: User) -> tuple[list[Category], list[Grid]]:
@@ -110,15 +118,18 @@ class DispatchQueue:
 
 def dispatch_queue(user: User, limit: int = 500) -> DispatchQueue:
     """What waits for a dispatcher in their street: reports routing could not place and
-    tickets sent back (oldest first), pending requests, parked tickets."""
+    tickets sent back (no clock runs yet: urgent ones first, then oldest), pending requests
+    (most urgent first), parked tickets (clock stopped: oldest park first)."""
     base = visible_to(user)
     queue = DispatchQueue()
     queue.waiting = list(db.session.scalars(_with_rows(base.where(
-        Ticket.state == State.REPORTED).order_by(Ticket.created_at.asc(), Ticket.id.asc()))
+        Ticket.state == State.REPORTED).join(Category, Category.id == Ticket.category_id)
+        .order_by((Ticket.priority == "urgent").desc(), Category.urgent.desc(),
+                  Ticket.created_at.asc(), Ticket.id.asc()))
         .options(selectinload(Ticket.events)).limit(limit)).unique())
-    queue.requests = list(db.session.scalars(_with_rows(base.where(
-        Ticket.state.in_([s.value for s in WORKING]), Ticket.pending_request.is_not(None))
-        .order_by(Ticket.id.asc())).limit(limit)).unique())
+    queue.requests = list(db.session.scalars(_with_rows(by_urgency(base.where(
+        Ticket.state.in_([s.value for s in WORKING]), Ticket.pending_request.is_not(None))))
+        .options(selectinload(Ticket.events)).limit(limit)).unique())
     queue.parked = list(db.session.scalars(_with_rows(base.where(
         Ticket.state == State.PARKED).order_by(Ticket.id.asc())).limit(limit)).unique())
     waiting_ids = [t.id for t in queue.waiting]

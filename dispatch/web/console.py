@@ -32,10 +32,10 @@ def console():
     state = args.get("state", "open")
     if state not in ("open", "all", *queues.STATE_ORDER):
         state = "open"
+    sort = args.get("sort", "urgency")
     filters = queues.ConsoleFilters(
         state=state, board=args.get("board", ""), category=args.get("category", ""),
-        grid=args.get("grid", ""), sort=args.get("sort") if args.get("sort") in queues.SORTS
-        else "newest")
+        grid=args.get("grid", ""), sort=sort if sort in queues.SORTS else "urgency")
     stmt, counts = queues.console_query(current_user, filters)
     page = _page_number()
     rows, total = queues.page_of(stmt, page, PER_PAGE)
@@ -58,4 +58,4 @@ def _query(filters: queues.ConsoleFilters, **changes) -> dict:
     args = {"state": filters.state, "board": filters.board, "category": filters.category,
             "grid": filters.grid, "sort": filters.sort}
     args.update(changes)
-    return {k: v for k, v in args.items() if v and not (k == "sort" and v == "newest")}
+    return {k: v for k, v in args.items() if v and not (k == "sort" and v == "urgency")}

@@ -9,7 +9,7 @@ happened to be in.
 from jinja2 import pass_context
 
 from .. import clock
-from ..http.messages import ACTIONS, ROLES, STATES, name_of
+from ..http.messages import ACTIONS, ROLES, STATES, name_of, time_left_text
 
 __all__ = ["ACTIONS", "ROLES", "STATES", "local_time", "name_of", "register_filters"]
 
@@ -34,3 +34,4 @@ def register_filters(app) -> None:
     app.jinja_env.filters["action_label"] = _per_request(lambda a: str(ACTIONS.get(a, a)))
     app.jinja_env.filters["role_label"] = _per_request(lambda r: str(ROLES.get(r, r)))
     app.jinja_env.filters["name"] = _per_request(name_of)
+    app.jinja_env.filters["time_left"] = _per_request(time_left_text)

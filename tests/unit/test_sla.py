@@ -17,6 +17,7 @@ from dispatch.core.sla import (
     WorkingCalendar,
     deadline,
     limit_duration,
+    time_left,
     traffic_light,
     used_fraction,
 )
@@ -366,3 +367,26 @@ def test_the_warning_moment_is_when_eighty_percent_of_the_budget_is_used():
     warn = deadline(clock, CAL, fraction=0.8)
     assert warn == at("2026-11-24 10:00")
     assert used_fraction(clock, CAL, warn) == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("due, now, unit, kind, value, minutes", [
+    ("2026-12-02 11:20", "2026-12-02 10:00", "clock_hours", "left_hours", 1, 20),
+    ("2026-12-02 10:45", "2026-12-02 10:00", "working_hours", "left_minutes", 45, 0),
+    ("2026-12-04 10:00", "2026-12-02 10:00", "working_days", "left_working_days", 2, 0),
+    # less than one working day to go: hours of the real clock
+    ("2026-12-03 10:00", "2026-12-02 17:00", "working_days", "left_hours", 17, 0),
+    # Friday evening to Tuesday: the weekend is not a working day
+    ("2026-12-08 10:00", "2026-12-04 18:00", "working_days", "left_working_days", 1, 0),
+    ("2026-12-02 07:00", "2026-12-02 10:00", "clock_hours", "overdue_hours", 3, 0),
+    ("2026-12-02 09:50", "2026-12-02 10:00", "clock_hours", "overdue_minutes", 10, 0),
+    ("2026-11-29 09:00", "2026-12-02 10:00", "working_days", "overdue_days", 3, 0),
+])
+def test_time_left_is_a_code_and_numbers(due, now, unit, kind, value, minutes):
+    left = time_left(at(due), at(now), unit, CAL)
+    assert (left.kind, left.value, left.minutes) == (kind, value, minutes)
+    assert left.overdue == kind.startswith("overdue")
+
+
+def test_time_left_at_the_deadline_is_overdue():
+    assert time_left(at("2026-12-02 10:00"), at("2026-12-02 10:00"), "clock_hours",
+                     CAL).overdue
