@@ -9,7 +9,7 @@ happened to be in.
 from jinja2 import pass_context
 
 from .. import clock
-from ..http.messages import ACTIONS, ROLES, STATES, name_of
+from ..http.messages import ACTIONS, ROLES, STATES, name_of, time_limit_text
 
 __all__ = ["ACTIONS", "ROLES", "STATES", "local_time", "name_of", "register_filters"]
 
@@ -34,3 +34,18 @@ def register_filters(app) -> None:
     app.jinja_env.filters["action_label"] = _per_request(lambda a: str(ACTIONS.get(a, a)))
     app.jinja_env.filters["role_label"] = _per_request(lambda r: str(ROLES.get(r, r)))
     app.jinja_env.filters["name"] = _per_request(name_of)
+    app.jinja_env.filters["asked_time"] = _per_request(asked_time)
+
+
+def asked_time(event) -> str:
+    """The extra time an extension event asked for, in its own unit ("3 个工作日"); events
+    from before requests carried a unit read as hours."""
+    data = (event.data or {}) if event is not None else {}
+    if data.get("amount") and data.get("unit"):
+        return time_limit_text(_Asked(data["amount"], data["unit"]))
+    return time_limit_text(_Asked(data.get("hours") or 0, "working_hours"))
+
+
+class _Asked:
+    def __init__(self, value, unit):
+        self.value, self.unit = value, unit
