@@ -441,10 +441,11 @@ def time_limit_text(limit) -> str:
 
 def new_deadline_text(local_due, amount: int, unit: str) -> str:
     """What granting an extension does, in words: "新截止时间：12月9日 17:30（延长 3 个工作日）".
-    `local_due` is on the street's wall clock; None while parked (the clock is stopped)."""
+    `local_due` is on the street's wall clock; None while no clock runs (parked, undispatched)."""
     asked = time_limit_text(_Limit(amount, unit))
     if local_due is None:
-        return _("Parked: the clock is stopped; it resumes extended by %(amount)s.", amount=asked)
+        return _("No deadline runs now (the clock starts at dispatch and stops while parked); "
+                 "it will run %(amount)s longer.", amount=asked)
     when = _("%(month)s/%(day)s %(time)s", month=local_due.month, day=local_due.day,
              time=local_due.strftime("%H:%M"))
     return _("New deadline: %(when)s (extended by %(amount)s)", when=when, amount=asked)

@@ -79,7 +79,7 @@ def test_the_handler_asks_in_working_days_and_the_dispatcher_sees_the_new_deadli
     dispatcher = signed_in(app, "dispatcher")
     page = text(dispatcher.get(f"/tickets/{number}").get_data(as_text=True))
     assert "申请延长 3 个工作日" in page
-    assert "同意延长 3 个工作日。新截止时间：10月9日 10:00（延长 3 个工作日）" in page
+    assert "同意后，新截止时间：10月9日 10:00（延长 3 个工作日）" in page
     queue = text(dispatcher.get("/dispatch").get_data(as_text=True))
     assert "延长 3 个工作日" in queue
 

@@ -362,7 +362,7 @@ def test_the_dispatch_queue_shows_what_waits_for_a_dispatcher(api, as_user):
     # the request is answered on the ticket page
     page = as_user("dispatcher").get(f"/tickets/{asks}").get_data(as_text=True)
     assert {"approve_extension", "reject_extension", "park"} <= offered(page)
-    assert "市政科申请延期 16 小时" in page
+    assert "市政科申请延长 16 小时（自然时）：" in page
     assert "unpark" in offered(as_user("dispatcher").get(f"/tickets/{parked}")
                                .get_data(as_text=True))
     assert as_user("admin").get("/dispatch").status_code == 200
