@@ -231,8 +231,7 @@ def _payload() -> tuple[dict, list[bytes]]:
                 try:
                     payload["amount"] = whole_number(raw)
                 except (ValueError, OverflowError):
-                    errors["amount"] = [problem("whole_number_between", min=1,
-                                                max=lifecycle.MAX_EXTENSION_HOURS)]
+                    payload["amount"] = raw  # refused by the service, with its unit's range
         else:
             payload[name] = form.get(name, "").strip()
     if errors:

@@ -67,6 +67,10 @@ def test_the_handler_asks_in_working_days_and_the_dispatcher_sees_the_new_deadli
 
     version = api.ticket(number)["version"]
     r = handler.post(f"/tickets/{number}/act", data={
+        "action": "request_extension", "version": version, "amount": "300", "reason": "等配件"})
+    assert r.status_code == 422  # 300 working days: beyond the cap, said in working days
+    assert "延长时长：请输入 1 到 285 之间的整数" in text(r.get_data(as_text=True))
+    r = handler.post(f"/tickets/{number}/act", data={
         "action": "request_extension", "version": version, "amount": "3", "reason": "等灯杆配件"})
     assert r.status_code == 302
     with app.app_context():
