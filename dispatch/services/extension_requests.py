@@ -19,7 +19,7 @@ class Extension:
     amount: int  # in `unit`, as asked
     unit: str  # the ticket's time-limit unit
     hours: int  # what the clock adds: working hours, or clock hours for clock_hours limits
-    due_at: datetime | None  # the deadline once granted (None: parked, the clock is stopped)
+    due_at: datetime | None  # the deadline once granted (None: no clock runs: parked, say)
 
 
 def max_amount(unit: str) -> int:
