@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 from marshmallow.validate import Length, OneOf, Range
 
 from ..core.lifecycle import ACTIONS, State
+from ..core.sla import UNITS
 from ..http.validation import DecimalNumber, Schema, WholeNumber
 
 MAX_PAGE = 10_000  # a list's deepest page: an offset no database overflows on
@@ -185,7 +186,18 @@ class ActionSchema(Schema):
     department = fields.String()
     helpers = fields.List(fields.String())
     into = fields.String(metadata={"description": "merge: the surviving ticket's number"})
-    hours = WholeNumber(metadata={"description": "request_extension"})
+    amount = WholeNumber(metadata={"description": (
+        "request_extension: how much more time, counted in the ticket's time-limit unit "
+        "(`time_limit.unit` on the ticket): working days, working hours or clock hours. "
+        "3 on a working_days ticket moves the deadline by 3 working days of the working "
+        "calendar (weekends and holidays skipped), not by 3 × 24 hours.")})
+    unit = fields.String(validate=OneOf(UNITS), metadata={"description": (
+        "request_extension: the unit `amount` is counted in. Optional; if given it must be "
+        "the ticket's time-limit unit (422 extension_unit_mismatch otherwise), so a client "
+        "states what it means.")})
+    hours = WholeNumber(metadata={"description": (
+        "request_extension, older form: extra hours of the clock's own kind (working hours "
+        "for working_* limits, clock hours for clock_hours). Prefer `amount`.")})
 
 
 class BoardSummarySchema(Schema):

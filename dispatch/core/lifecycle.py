@@ -318,13 +318,19 @@ def _request_extension(ticket, params, now):
             0 < hours <= MAX_EXTENSION_HOURS):
         raise InvalidParams("extension_hours_out_of_range", {"hours": [problem(
             "whole_number_between", min=1, max=MAX_EXTENSION_HOURS)]})
-    return {"pending_request": "extension", "pending_hours": hours}, {"hours": hours}
+    data = {"hours": hours}
+    if params.get("amount") is not None:  # as asked, in the limit's unit (see the service)
+        data.update(amount=params["amount"], unit=params["unit"])
+    return {"pending_request": "extension", "pending_hours": hours}, data
 
 
 def _approve_extension(ticket, params, now):
     granted = ticket.pending_hours or 0
+    data = {"hours": granted}
+    if params.get("amount") is not None:
+        data.update(amount=params["amount"], unit=params["unit"])
     return ({"pending_request": None, "pending_hours": None,
-             "extension_hours": ticket.extension_hours + granted}, {"hours": granted})
+             "extension_hours": ticket.extension_hours + granted}, data)
 
 
 def _clear_pending(ticket, params, now):

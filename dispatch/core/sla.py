@@ -22,7 +22,7 @@ no database, no YAML. Rules chosen here:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -180,6 +180,23 @@ def limit_duration(limit: TimeLimit, cal: WorkingCalendar) -> timedelta:
     if limit.unit == "working_days":
         return limit.value * cal.day_length
     return timedelta(hours=limit.value)
+
+
+def extension_hours(limit: TimeLimit, amount: int, cal: WorkingCalendar) -> int:
+    """An extension asked in the limit's own unit, as the hours the clock keeps (working hours
+    for working_* limits, clock hours otherwise): 3 working days are 3 × the working day,
+    never 72 hours. A working day that is not a whole number of hours rounds up."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise ValueError(f"An extension must be a positive whole number, got {amount!r}.")
+    if limit.unit == "working_days":
+        return -(-amount * int(cal.day_length.total_seconds()) // 3600)
+    return amount
+
+
+def extended_deadline(clock: Clock, cal: WorkingCalendar, hours: int) -> datetime | None:
+    """The deadline once `hours` more (in the clock's kind of time) are granted: what the
+    request and approval forms show before anyone confirms, by the same rule as `deadline`."""
+    return deadline(replace(clock, extension_hours=clock.extension_hours + hours), cal)
 
 
 def _measures(limit: TimeLimit, cal: WorkingCalendar) -> tuple[Callable, Callable]:

@@ -11,6 +11,7 @@ A code missing from the catalogue is shown as it came (a sentence someone forgot
 readable); tests/unit/test_messages.py checks that every code the code base raises is here.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_locale
@@ -61,6 +62,8 @@ TIME_LEFT = {"overdue_days": _l("%(n)s days overdue"),
              "left_hours": _l("%(n)s h %(m)s min left"),
              "left_whole_hours": _l("%(n)s h left"),
              "left_minutes": _l("%(n)s min left")}
+TIME_UNITS = {"working_days": _l("working days"), "working_hours": _l("working hours"),
+              "clock_hours": _l("clock hours")}
 
 MESSAGES = {
     # refusals: the `message` of an error answer
@@ -81,7 +84,12 @@ MESSAGES = {
     "request_pending": _l("%(action)s is not possible: a %(request)s request is already "
                           "pending."),
     "department_not_on_board": _l("%(department)s does not serve board %(board)s."),
-    "extension_hours_out_of_range": _l("The extra hours are out of range."),
+    "extension_hours_out_of_range": _l("The extra time is out of range."),
+    "extension_without_time_limit": _l("This ticket has no time limit to extend."),
+    "extension_amount_missing": _l("Give the extra time as an amount in the ticket's "
+                                   "time-limit unit."),
+    "extension_unit_mismatch": _l("Extensions of this ticket are asked in %(unit)s."),
+    "extension_unit_is": _l("This ticket's time limit counts %(unit)s."),
     "ticket_not_found": _l("There is no ticket %(number)s."),
     "unknown_board_or_department": _l("Unknown board or department."),
     "database_unavailable": _l("The service is briefly unavailable; please try again in a "
@@ -383,7 +391,8 @@ _NAMED = {
     "grid": lambda v, names: names.grid(v),
     "category": lambda v, names: names.category(v),
     "kind": _labelled(JURISDICTION_KINDS), "state": _labelled(STATES),
-    "action": _labelled(ACTIONS), "role": _labelled(ROLES), "request": _labelled(REQUESTS),
+    "unit": _labelled(TIME_UNITS), "action": _labelled(ACTIONS), "role": _labelled(ROLES),
+    "request": _labelled(REQUESTS),
 }
 
 
@@ -435,6 +444,29 @@ def time_limit_text(limit) -> str:
     if limit.value == 1 and limit.unit in TIME_LIMIT_OF_ONE:
         return str(TIME_LIMIT_OF_ONE[limit.unit])
     return str(TIME_LIMITS.get(limit.unit, "%(n)s")) % {"n": limit.value}
+
+
+def new_deadline_text(local_due, amount: int, unit: str) -> str:
+    """What granting an extension does, in words: "新截止时间：12月9日 17:30（延长 3 个工作日）".
+    `local_due` is on the street's wall clock; None while no clock runs (parked, undispatched)."""
+    asked = amount_text(amount, unit)
+    if local_due is None:
+        return _("No deadline runs now (the clock starts at dispatch and stops while parked); "
+                 "it will run %(amount)s longer.", amount=asked)
+    when = _("%(month)s/%(day)s %(time)s", month=local_due.month, day=local_due.day,
+             time=local_due.strftime("%H:%M"))
+    return _("New deadline: %(when)s (extended by %(amount)s)", when=when, amount=asked)
+
+
+def amount_text(amount: int, unit: str) -> str:
+    """An amount of time in a time-limit unit, in words: "3 个工作日", "1 hour round the clock"."""
+    return time_limit_text(_Limit(amount, unit))
+
+
+@dataclass(frozen=True)
+class _Limit:
+    value: int
+    unit: str
 
 
 # --- routing explanations -----------------------------------------------------------------------

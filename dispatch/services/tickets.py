@@ -13,7 +13,7 @@ from ..core.errors import problem
 from ..core.lifecycle import Actor, Decision, DepartmentRef, TicketFacts
 from ..extensions import db
 from ..models import Board, Category, Department, Grid, Photo, Ticket, TicketEvent, User
-from . import deadlines, kpi_rollups, outbox, photo_store, policy, rollups
+from . import deadlines, extension_requests, kpi_rollups, outbox, photo_store, policy, rollups
 from .actors import actor_for
 from .errors import BadInput, NotFound
 from .photo_intake import attach_photos, check_photos
@@ -164,6 +164,10 @@ def perform_action(user: User, number: str, payload: dict[str, Any],
         raise BadInput("photos_only_with_resolve",
                        {"photos": [problem("photos_only_with_resolve")]})
     params = _resolve_references(user, action, params)
+    if action == "request_extension":
+        params = extension_requests.request_params(ticket, params)
+    elif action == "approve_extension":
+        params = extension_requests.approval_params(ticket, params)
     now = clock.now()
     decision = lifecycle.decide(facts(ticket), actor, action, params,
                                 version=payload.get("version"), now=now)

@@ -9,7 +9,7 @@ happened to be in.
 from jinja2 import pass_context
 
 from .. import clock
-from ..http.messages import ACTIONS, ROLES, STATES, name_of, time_left_text
+from ..http.messages import ACTIONS, ROLES, STATES, amount_text, name_of, time_left_text
 
 __all__ = ["ACTIONS", "ROLES", "STATES", "local_time", "name_of", "register_filters"]
 
@@ -35,3 +35,13 @@ def register_filters(app) -> None:
     app.jinja_env.filters["role_label"] = _per_request(lambda r: str(ROLES.get(r, r)))
     app.jinja_env.filters["name"] = _per_request(name_of)
     app.jinja_env.filters["time_left"] = _per_request(time_left_text)
+    app.jinja_env.filters["asked_time"] = _per_request(asked_time)
+
+
+def asked_time(event) -> str:
+    """The extra time an extension event asked for, in its own unit ("3 个工作日"); events
+    from before requests carried a unit read as hours."""
+    data = (event.data or {}) if event is not None else {}
+    if data.get("amount") and data.get("unit"):
+        return amount_text(data["amount"], data["unit"])
+    return amount_text(data.get("hours") or 0, "working_hours")

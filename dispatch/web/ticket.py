@@ -8,13 +8,23 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..core import lifecycle
+from .. import clock
+from ..core import lifecycle, sla
 from ..core.disclosure import redact
 from ..core.errors import DomainError, problem
-from ..http.messages import Names, render, render_errors, routing_lines, step_text, time_limit_text
+from ..http.messages import (
+    TIME_UNITS,
+    Names,
+    new_deadline_text,
+    render,
+    render_errors,
+    routing_lines,
+    step_text,
+    time_limit_text,
+)
 from ..http.uploads import read_photos
 from ..http.validation import whole_number
-from ..services import deadlines, queues, reference, transactions
+from ..services import deadlines, extension_requests, queues, reference, transactions
 from ..services import tickets as ticket_service
 from ..services.errors import BadInput, NotFound
 from ..services.history import routing_explanation
@@ -25,7 +35,7 @@ from .labels import ACTIONS, STATES, local_time, name_of
 FORM_FIELDS = {
     "dispatch": ("board", "department", "helpers", "note"), "resolve": ("note",),
     "rework": ("note",), "send_back": ("reason",), "void": ("reason",), "merge": ("into",),
-    "request_extension": ("hours", "reason"), "request_park": ("reason",),
+    "request_extension": ("amount", "reason"), "request_park": ("reason",),
     "reject_extension": ("reason",), "park": ("reason",), "reject_park": ("reason",),
 }
 # the label each action's form gives a field; an error summary names the field the same way
@@ -54,6 +64,7 @@ def _share_field_label(state) -> None:
 
 FIELD_LABELS = {
     "note": _l("Note"), "reason": _l("Reason"), "hours": _l("Extra hours"),
+    "amount": _l("Extra time"), "unit": _l("Unit"),
     "board": _l("Board"), "department": _l("Lead department"),
     "helpers": _l("Helping departments"), "into": _l("Merge into ticket number"),
     "photos": _l("Photos"), "version": _l("Version"), "action": _l("Action"),
@@ -84,6 +95,8 @@ def _timeline(ticket, names: Names, hidden: frozenset[str]) -> list[dict]:
             if data.get("helpers"):
                 details.append(_("Helping: %(departments)s", departments="、".join(
                     names.department(code) for code in data["helpers"])))
+        elif event.action in ("request_extension", "approve_extension") and data.get("amount"):
+            details.append(time_limit_text(sla.TimeLimit(data["amount"], data["unit"])))
         elif event.action in ("request_extension", "approve_extension") and data.get("hours"):
             details.append(_("%(hours)s hours", hours=data["hours"]))
         elif event.action == "merge" and merged_into is not None:
@@ -145,6 +158,17 @@ def _render(ticket, *, form: MultiDict | None = None,
         context["departments"] = reference.active_departments()
     if "merge" in allowed:
         context["merge_candidates"] = queues.merge_candidates(ticket)
+    if "request_extension" in allowed:
+        limit = deadlines.time_limit(ticket)
+        context["extension_unit"] = str(TIME_UNITS[limit.unit]) if limit else None
+        context["extension_max"] = extension_requests.max_amount(limit.unit) if limit else None
+    if ticket.extension_hours:  # kept in the clock's kind: working hours or clock hours
+        kind = extension_requests.hours_kind(deadlines.time_limit(ticket))
+        context["extension_total"] = time_limit_text(sla.TimeLimit(ticket.extension_hours, kind))
+    asked = extension_requests.pending(ticket)
+    context["pending_extension"] = asked and {
+        "words": time_limit_text(sla.TimeLimit(asked.amount, asked.unit)),
+        "new_deadline": _new_deadline(asked)}
     return render_template("web/ticket.html", **context), status
 
 
@@ -152,6 +176,30 @@ def _render(ticket, *, form: MultiDict | None = None,
 @login_required
 def ticket_page(number):
     return _render(_visible(number))
+
+
+def _new_deadline(asked) -> str:
+    local = asked.due_at.astimezone(clock.zone()) if asked.due_at else None
+    return new_deadline_text(local, asked.amount, asked.unit)
+
+
+@bp.get("/tickets/<number>/extension-preview")
+@login_required
+def extension_preview(number):
+    """The deadline an extension of `amount` (in the ticket's unit) would give: the request
+    form asks as the number changes, so the handler sees it before sending."""
+    ticket = _visible(number)
+    try:
+        amount = whole_number(request.args.get("amount", ""))
+    except (ValueError, OverflowError):
+        amount = None
+    try:
+        asked = extension_requests.preview(ticket, amount)
+    except DomainError as exc:
+        errors = render_errors(exc.errors, Names())
+        return {"text": " ".join(m for ms in errors.values() for m in ms)}, exc.status
+    return {"text": _new_deadline(asked), "unit": asked.unit, "amount": asked.amount,
+            "due_at": asked.due_at.isoformat() if asked.due_at else None}
 
 
 # --- acting ---------------------------------------------------------------------------------
@@ -175,14 +223,15 @@ def _payload() -> tuple[dict, list[bytes]]:
     for name in FORM_FIELDS.get(action, ()):
         if name == "helpers":
             payload["helpers"] = [h for h in form.getlist("helpers") if h]
-        elif name == "hours":
-            raw = form.get("hours", "").strip()
-            if raw:
+        elif name == "amount":
+            raw = form.get("amount", "").strip()
+            if not raw:
+                errors["amount"] = [problem("required")]
+            else:
                 try:
-                    payload["hours"] = whole_number(raw)
+                    payload["amount"] = whole_number(raw)
                 except (ValueError, OverflowError):
-                    errors["hours"] = [problem("whole_number_between", min=1,
-                                               max=lifecycle.MAX_EXTENSION_HOURS)]
+                    payload["amount"] = raw  # refused by the service, with its unit's range
         else:
             payload[name] = form.get(name, "").strip()
     if errors:

@@ -239,6 +239,9 @@ def _page_cases() -> list[Case]:
              by_target(SEES, OWN, 200, LOGIN)),
         Case("GET", photo_rule, "/photos/999999/thumb", "no such photo",
              everyone(404, LOGIN)),
+        Case("GET", f"{ticket_rule}/extension-preview",
+             "/tickets/2026-999999/extension-preview", "no such ticket", everyone(404, LOGIN),
+             query={"amount": "1"}),
     ]
     for board, scope in (("livelihood", "own board"), ("safety", "other board")):
         cases.append(Case("GET", "/dashboard/<board>", f"/dashboard/{board}", scope,
@@ -251,6 +254,10 @@ def _page_cases() -> list[Case]:
             "GET", "/dashboard/<board>/export/<any(states, ranking, trend, grids):table>.csv",
             f"/dashboard/livelihood/export/{table}.csv", "own board",
             only(READ_DASHBOARDS, 200, LOGIN)))
+    for target in TARGETS:  # the deadline an extension would give: whoever sees the ticket
+        cases.append(Case("GET", f"{ticket_rule}/extension-preview",
+                          f"/tickets/{{{target}}}/extension-preview", target,
+                          by_target(SEES, target, 200, LOGIN), query={"amount": "1"}))
     for target in TARGETS:
         done = by_target(SEES, target, 200, LOGIN)
         done.update({r: 403 for r in ROLES if r not in FILE_REPORTS})

@@ -163,7 +163,7 @@ def test_a_missing_reason_shows_the_form_again_with_a_message(api, as_user, app)
     assert 'class="field-error"' in page
     assert state_of(app, number) == "dispatched"
 
-    r = act(handler, number, "request_extension", hours="lots", reason="需要定制井盖")
+    r = act(handler, number, "request_extension", amount="lots", reason="需要定制井盖")
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "请输入 1 到 2000 之间的整数" in page
@@ -355,14 +355,14 @@ def test_the_dispatch_queue_shows_what_waits_for_a_dispatcher(api, as_user):
     assert "属于绿化带内，应由绿化科处理" in waiting and "环卫科" in waiting
     assert "退回 1 次" in waiting
     requests = page[page.index('id="requests"'):page.index('id="parked"')]
-    assert asks in requests and "延期 16 小时" in requests and "需定制井盖" in requests
+    assert asks in requests and "延长 16 小时（自然时）" in requests and "需定制井盖" in requests
     assert parked in page[page.index('id="parked"'):] and "同意挂账" in page
     assert '<span class="count" data-count="waiting">2</span>' in page
 
     # the request is answered on the ticket page
     page = as_user("dispatcher").get(f"/tickets/{asks}").get_data(as_text=True)
     assert {"approve_extension", "reject_extension", "park"} <= offered(page)
-    assert "市政科申请延期 16 小时" in page
+    assert "市政科申请延长 16 小时（自然时）：" in page
     assert "unpark" in offered(as_user("dispatcher").get(f"/tickets/{parked}")
                                .get_data(as_text=True))
     assert as_user("admin").get("/dispatch").status_code == 200

@@ -111,7 +111,30 @@
     });
   }
 
+  // --- extension request: the new deadline, from the server's own rule, as the number changes ---
+  function initExtensionPreview(input) {
+    var out = document.getElementById(input.getAttribute("aria-describedby"));
+    var url = input.getAttribute("data-preview-url");
+    if (!out || !url || !window.fetch) return;
+    var timer = null, asked = 0;
+    function ask() {
+      var value = input.value.trim();
+      if (!value) return;
+      var mine = ++asked;
+      fetch(url + "?amount=" + encodeURIComponent(value), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (body) { if (mine === asked && body.text) out.textContent = body.text; })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 250);
+    });
+    ask();  // a form shown again after an error already holds a number
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-preview-url]").forEach(initExtensionPreview);
     initMap(document.getElementById("ticket-map"));
     document.querySelectorAll("form.dispatch-form").forEach(initDispatch);
     initPhotos();
