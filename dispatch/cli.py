@@ -260,28 +260,22 @@ def set_password(username, password, lang):
                     username, password)
 
 
-@user_command.command("deactivate")
-@click.argument("username")
-@click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
-@with_appcontext
-def deactivate(username, lang):
-    """USERNAME can no longer sign in; their sessions and tokens end at once."""
-    from .services import auth
+def _account_command(name: str, change: str, done: str, help_text: str) -> None:
+    """A `dispatch user NAME USERNAME` command that calls `services.auth.<change>`."""
+    @user_command.command(name, help=help_text)
+    @click.argument("username")
+    @click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
+    @with_appcontext
+    def command(username, lang):
+        from .services import auth
 
-    _account_change(auth.deactivate, lang, "{user} is deactivated and signed out everywhere.",
-                    username)
+        _account_change(getattr(auth, change), lang, done, username)
 
 
-@user_command.command("sign-out-everywhere")
-@click.argument("username")
-@click.option("--lang", default=None, help="language of refusals (zh_CN, en)")
-@with_appcontext
-def sign_out_everywhere(username, lang):
-    """End every session, remember cookie and API token of USERNAME (a lost phone)."""
-    from .services import auth
-
-    _account_change(auth.sign_out_everywhere, lang, "{user} is signed out everywhere.",
-                    username)
+_account_command("deactivate", "deactivate", "{user} is deactivated and signed out everywhere.",
+                 "USERNAME can no longer sign in; their sessions and tokens end at once.")
+_account_command("sign-out-everywhere", "sign_out_everywhere", "{user} is signed out everywhere.",
+                 "End every session, remember cookie and API token of USERNAME (a lost phone).")
 
 
 COMMANDS = (seed_demo, user_command, health, sweep_outbox, worker, demo, import_grids,

@@ -9,9 +9,8 @@ from ..core.errors import problem
 from ..core.rules import RuleError
 from ..http.validation import Schema
 from ..services import policy
-from ..services.errors import BadInput
+from ..services.errors import BadInput, RuleSetVersionRequired
 from ..services.rules_admin import (
-    RuleSetVersionRequired,
     current_rules,
     current_set,
     history,

@@ -106,6 +106,10 @@ class Ticket(db.Model):
                                                        order_by="TicketEvent.id")
     photos: Mapped[list["Photo"]] = relationship(back_populates="ticket", order_by="Photo.id")
 
+    def latest_event(self, *actions: str) -> "TicketEvent | None":
+        """The latest of its events that is one of `actions` (e.g. its last extension request)."""
+        return next((e for e in reversed(self.events) if e.action in actions), None)
+
 
 class TicketEvent(db.Model):
     """One line of a ticket's history. Never updated, never deleted (enforced below)."""

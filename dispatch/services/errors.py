@@ -39,3 +39,17 @@ class PhotoBudgetExceeded(ServiceError):
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
         self.extra = {"retry_after": retry_after}
+
+
+class StaleRuleSet(ServiceError):
+    """The rules were replaced since the version the client read."""
+
+    status = 409
+    code = "stale_rule_set"
+
+
+class RuleSetVersionRequired(ServiceError):
+    """A replace that does not say which version it replaces (HTTP 428 Precondition Required)."""
+
+    status = 428
+    code = "version_required"

@@ -38,11 +38,8 @@ def preview(ticket: Ticket, amount: Any) -> Extension:
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= top:
         raise BadInput("extension_hours_out_of_range",
                        {"amount": [problem("whole_number_between", min=1, max=top)]})
-    cal = deadlines.working_calendar()
-    hours = sla.extension_hours(limit, amount, cal)
-    clock = deadlines.clock_for(ticket)
-    due = sla.extended_deadline(clock, cal, hours) if clock else None
-    return Extension(amount, limit.unit, hours, due)
+    hours = sla.extension_hours(limit, amount, deadlines.working_calendar())
+    return Extension(amount, limit.unit, hours, _due_after(ticket, hours))
 
 
 def request_params(ticket: Ticket, params: dict[str, Any]) -> dict[str, Any]:
@@ -79,12 +76,17 @@ def pending(ticket: Ticket) -> Extension | None:
     data = _pending_event_data(ticket)
     limit = deadlines.time_limit(ticket)
     hours = ticket.pending_hours
-    clock = deadlines.clock_for(ticket)
-    due = sla.extended_deadline(clock, deadlines.working_calendar(), hours) if clock else None
+    due = _due_after(ticket, hours)
     if data.get("amount") is not None and data.get("hours") == hours:
         return Extension(data["amount"], data["unit"], hours, due)
     # asked before requests carried a unit: hours of the clock's own kind
     return Extension(hours, hours_kind(limit), hours, due)
+
+
+def _due_after(ticket: Ticket, hours: int) -> datetime | None:
+    """The deadline once `hours` more are granted; None while no clock runs (parked, say)."""
+    clock = deadlines.clock_for(ticket)
+    return sla.extended_deadline(clock, deadlines.working_calendar(), hours) if clock else None
 
 
 def hours_kind(limit: sla.TimeLimit | None) -> str:
@@ -93,8 +95,5 @@ def hours_kind(limit: sla.TimeLimit | None) -> str:
 
 
 def _pending_event_data(ticket: Ticket) -> dict:
-    requests = [e for e in ticket.events if e.action == "request_extension"]
-    if not requests:
-        return {}
-    latest = max(requests, key=lambda e: (e.created_at, e.id or 0))
-    return dict(latest.data or {})
+    latest = ticket.latest_event("request_extension")
+    return dict(latest.data or {}) if latest else {}

@@ -12,7 +12,6 @@ import logging
 
 from flask import current_app
 from limits import RateLimitItemPerHour
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from .. import clock
@@ -23,12 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def _limiter() -> MovingWindowRateLimiter:
+    """Counted in the sign-in limiter's storage (dispatch/http/ratelimit.py): one connection,
+    one setting saying where limits count."""
     app = current_app._get_current_object()
     limiter = app.extensions.get("photo_budget")
     if limiter is None:
-        uri = (app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
-               or "memory://")  # where the sign-in limits count too
-        limiter = MovingWindowRateLimiter(storage_from_string(uri))
+        limiter = MovingWindowRateLimiter(app.extensions["login_limiter"].storage)
         app.extensions["photo_budget"] = limiter
     return limiter
 
@@ -47,7 +46,7 @@ def spend(user_id: int, pixels: list[int]) -> None:
     if not pixels:
         return
     cfg = current_app.config
-    scope = cfg["RQ_QUEUE"]  # one Redis may serve several installs
+    scope = cfg["RATELIMIT_KEY_PREFIX"]  # one Redis may serve several installs
     costs = [(RateLimitItemPerHour(cfg["PHOTO_HOURLY_COUNT"]), "count", len(pixels)),
              (RateLimitItemPerHour(cfg["PHOTO_HOURLY_MEGAPIXELS"]), "megapixels",
               max(1, -(-sum(pixels) // 1_000_000)))]

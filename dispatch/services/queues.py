@@ -99,13 +99,6 @@ def last_events(ticket_ids: list[int], actions: tuple[str, ...]) -> dict[int, Ti
     return {e.ticket_id: e for e in events}
 
 
-def latest_event(ticket: Ticket, actions: tuple[str, ...]) -> TicketEvent | None:
-    for event in reversed(ticket.events):
-        if event.action in actions:
-            return event
-    return None
-
-
 @dataclass
 class DispatchQueue:
     waiting: list[Ticket] = field(default_factory=list)  # state reported

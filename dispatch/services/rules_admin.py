@@ -13,24 +13,10 @@ from ..core.errors import problem
 from ..core.rules import compile_rules
 from ..extensions import db
 from ..models import RoutingRule, RoutingRuleSet, User
-from .errors import BadInput, NotFound, ServiceError
+from .errors import BadInput, NotFound, StaleRuleSet
 from .routing_context import current_catalog
 
 MAX_VERSION = 2**31 - 1
-
-
-class StaleRuleSet(ServiceError):
-    """The rules were replaced since the version the client read."""
-
-    status = 409
-    code = "stale_rule_set"
-
-
-class RuleSetVersionRequired(ServiceError):
-    """A replace that does not say which version it replaces (HTTP 428 Precondition Required)."""
-
-    status = 428
-    code = "version_required"
 
 
 def current_rules() -> list[dict]:

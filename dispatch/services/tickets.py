@@ -79,8 +79,8 @@ def get_ticket(number: str) -> Ticket:
 def visible_ticket(user: User, number: str) -> Ticket:
     """The ticket if `user` may see it. One they may not see is not found, exactly like one
     that does not exist: the answer must not tell which numbers are in use elsewhere."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None or not can_see(user, ticket):
+    ticket = get_ticket(number)
+    if not can_see(user, ticket):
         raise NotFound("ticket_not_found", number=number)
     return ticket
 

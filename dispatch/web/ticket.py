@@ -134,8 +134,8 @@ def _render(ticket, *, form: MultiDict | None = None,
     allowed = ticket_service.allowed_actions(current_user, ticket)
     hidden = ticket_service.hidden_numbers(current_user, ticket)  # numbers not theirs to see
     explanation = redact(routing_explanation(ticket), hidden)
-    last_request = queues.latest_event(ticket, ("request_extension", "request_park"))
-    last_resolve = queues.latest_event(ticket, ("resolve",))
+    last_request = ticket.latest_event("request_extension", "request_park")
+    last_resolve = ticket.latest_event("resolve")
     context = {
         "ticket": ticket, "allowed": allowed, "names": names,
         "explanation": explanation, "routing": routing_lines(explanation, names),
